@@ -1,0 +1,37 @@
+// Shared shapes of the load pipeline: reader → header mapping → row normaliser → COPY/merge.
+// Readers know formats, not fields; the mapper knows fields, not formats; the loader knows SQL.
+
+export type TableKind = "expenses" | "vehicles";
+
+/** A raw cell as a reader produces it. XLSX can give numbers, booleans and dates; CSV gives strings. */
+export type RawCell = string | number | boolean | Date | null;
+
+export interface RawRow {
+  /** The row number a person sees in Excel / a text editor (header row = its own number). */
+  rowNumber: number;
+  cells: RawCell[];
+}
+
+/** One table found in a source: a CSV file, one XLSX sheet, or one array of a JSON document. */
+export interface RawTable {
+  /** File name, `file.xlsx#Sheet`, or `file.json#expenses`. */
+  name: string;
+  /** What the reader detected: format, encoding, delimiter, sheet, header row. */
+  detected: Record<string, string | number>;
+  /** Hint from the file/sheet/key name when the columns alone are ambiguous. */
+  kindHint: TableKind | null;
+  headers: string[];
+  rows: AsyncIterable<RawRow>;
+}
+
+/** A problem that refuses a whole source (bad encoding, no recognisable columns, …). */
+export class SourceError extends Error {
+  constructor(
+    message: string,
+    /** Stable code for tests and reports, e.g. `empty_file`, `duplicate_target`. */
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = "SourceError";
+  }
+}
