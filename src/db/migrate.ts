@@ -1,0 +1,33 @@
+// `fleetsight migrate`: graphile-worker's schema, then our graphile-migrate migrations, then the
+// reference data. Each step is idempotent, so running it twice changes nothing.
+import { migrate as gmMigrate, Logger } from "graphile-migrate";
+import { runMigrations as workerMigrations } from "graphile-worker";
+import { migrationsDir } from "../paths.js";
+import { connect } from "./connection.js";
+import { syncReferenceData } from "./reference.js";
+import { quietWorkerLogger } from "../worker/logger.js";
+
+/** A connection string for the same server but another database (graphile-migrate's root). */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = "/" + encodeURIComponent(database);
+  return u.toString();
+}
+
+const silentMigrateLogger = new Logger(() => () => {});
+
+export async function migrateDatabase(url: string): Promise<{ referenceRows: number }> {
+  await workerMigrations({ connectionString: url, logger: quietWorkerLogger });
+  await gmMigrate({
+    connectionString: url,
+    rootConnectionString: withDatabase(url, "postgres"),
+    migrationsFolder: migrationsDir,
+    logger: silentMigrateLogger,
+  });
+  const sql = connect(url, { max: 1, appName: "fleetsight-migrate" });
+  try {
+    return { referenceRows: await syncReferenceData(sql) };
+  } finally {
+    await sql.end();
+  }
+}
