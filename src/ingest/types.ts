@@ -35,3 +35,17 @@ export class SourceError extends Error {
     this.name = "SourceError";
   }
 }
+
+/** What the row normaliser returns for one source row. */
+export type NormalisedRow =
+  | { ok: true; record: Record<string, unknown>; extra: Record<string, string> | null; negativeMoney?: boolean }
+  | { ok: false; reason: string; raw: Record<string, string> };
+
+/** A table ready to load: its rows, what it is, and how each row becomes canonical. */
+export interface PreparedTable {
+  table: RawTable;
+  kind: TableKind;
+  normalise: (row: RawRow) => NormalisedRow;
+  /** The header mapping and other facts for the load report. */
+  report: Record<string, unknown>;
+}
