@@ -1,0 +1,126 @@
+// Accuracy benchmark: our ETS (src/forecast) against R's forecast::ets on AirPassengers (12-month
+// holdout) and seeded synthetic monthly series (6- or 12-month holdouts).
+// Run: node --import tsx bench/forecast_vs_ets.ts        (needs Rscript + r-cran-forecast for the ets column)
+// Writes bench/results/forecast.md.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { forecast } from "../src/forecast/index.js";
+import { benchSeries, type BenchSeries } from "./forecast_series.js";
+import { measureSpeed } from "./forecast_speed.js";
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+const seriesPath = here("./data/forecast_series.json");
+const etsPath = here("./data/forecast_ets_results.json");
+const mdPath = here("./results/forecast.md");
+
+interface Fc {
+  method: string;
+  mean: number[];
+  lower: (number | null)[];
+  upper: (number | null)[];
+}
+
+function mase(s: BenchSeries, mean: number[]): number {
+  const m = s.train.length > s.frequency ? s.frequency : 1;
+  let d = 0;
+  for (let t = m; t < s.train.length; t++) d += Math.abs(s.train[t] - s.train[t - m]);
+  d /= s.train.length - m;
+  let e = 0;
+  for (let i = 0; i < s.test.length; i++) e += Math.abs(s.test[i] - mean[i]);
+  return e / s.test.length / d;
+}
+
+function coverage(s: BenchSeries, f: Fc): [number, number] {
+  let hit = 0;
+  for (let i = 0; i < s.test.length; i++) {
+    const lo = f.lower[i];
+    const hi = f.upper[i];
+    if (lo !== null && hi !== null && s.test[i] >= lo && s.test[i] <= hi) hit++;
+  }
+  return [hit, s.test.length];
+}
+
+const series = benchSeries();
+mkdirSync(here("./data"), { recursive: true });
+mkdirSync(here("./results"), { recursive: true });
+writeFileSync(seriesPath, JSON.stringify(series));
+
+let ets: { version: string; seconds: number; results: Fc[] } | null = null;
+let rNote = "";
+try {
+  if (process.env.SKIP_R !== "1") execFileSync("Rscript", [here("./forecast_vs_ets.R"), seriesPath, etsPath], { stdio: "inherit" });
+} catch (e) {
+  rNote = `Rscript failed: ${(e as Error).message}`;
+}
+if (existsSync(etsPath)) {
+  const parsed = JSON.parse(readFileSync(etsPath, "utf8"));
+  if (parsed.results?.length === series.length) ets = parsed;
+}
+
+const ours: Fc[] = [];
+const t0 = performance.now();
+for (const s of series) {
+  const r = forecast({ values: s.train, frequency: s.frequency, horizon: s.horizon, level: 95 });
+  ours.push({ method: r.model, mean: r.mean, lower: r.lower, upper: r.upper });
+}
+const oursSeconds = (performance.now() - t0) / 1000;
+
+const rows: string[] = [];
+let sumOurs = 0;
+let sumEts = 0;
+let synOurs = 0;
+let synEts = 0;
+let synN = 0;
+let covO = [0, 0];
+let covE = [0, 0];
+let wins = 0;
+for (let i = 0; i < series.length; i++) {
+  const s = series[i];
+  const mo = mase(s, ours[i].mean);
+  const co = coverage(s, ours[i]);
+  sumOurs += mo;
+  covO = [covO[0] + co[0], covO[1] + co[1]];
+  let etsCols = "| – | – | –";
+  if (ets) {
+    const e = ets.results[i];
+    const me = mase(s, e.mean);
+    const ce = coverage(s, e);
+    sumEts += me;
+    covE = [covE[0] + ce[0], covE[1] + ce[1]];
+    if (i > 0) {
+      synEts += me;
+    }
+    if (mo < me - 1e-9) wins++;
+    etsCols = `| ${e.method} | ${me.toFixed(3)} | ${ce[0]}/${ce[1]}`;
+  }
+  if (i > 0) {
+    synOurs += mo;
+    synN++;
+  }
+  rows.push(`| ${s.name} | ${s.train.length} | ${s.horizon} | ${ours[i].method} | ${mo.toFixed(3)} | ${co[0]}/${co[1]} ${etsCols} |`);
+}
+const N = series.length;
+const speed = process.env.SKIP_SPEED === "1" ? null : measureSpeed();
+
+const md: string[] = [];
+md.push("## Forecast accuracy: `src/forecast` (TypeScript ETS) vs R `forecast::ets`", "");
+md.push(`Generated ${new Date().toISOString().slice(0, 10)} by \`bench/forecast_vs_ets.ts\`. ${series.length} series: AirPassengers (132 months, 12-month holdout) and ${series.length - 1} seeded synthetic monthly series (24–48 months of training data, 6- or 12-month holdouts; level, trend, additive season, multiplicative season with trend, level shift + season, damped trend, random walk, fleet-like step growth with winter seasonality).`, "");
+md.push("MASE = mean absolute forecast error over the holdout ÷ in-sample MAE of the seasonal naive forecast (lag 12). Coverage = share of holdout points inside the 95% prediction interval.", "");
+md.push("| | ours | R ets |", "|---|---|---|");
+md.push(`| mean MASE, all ${N} series | ${(sumOurs / N).toFixed(4)} | ${ets ? (sumEts / N).toFixed(4) : "n/a"} |`);
+md.push(`| mean MASE, ${synN} synthetic series | ${(synOurs / synN).toFixed(4)} | ${ets ? (synEts / synN).toFixed(4) : "n/a"} |`);
+md.push(`| AirPassengers MASE | ${mase(series[0], ours[0].mean).toFixed(4)} (${ours[0].method}) | ${ets ? `${mase(series[0], ets.results[0].mean).toFixed(4)} (${ets.results[0].method})` : "n/a"} |`);
+md.push(`| 95% interval coverage | ${((100 * covO[0]) / covO[1]).toFixed(1)}% (${covO[0]}/${covO[1]}) | ${ets ? `${((100 * covE[0]) / covE[1]).toFixed(1)}% (${covE[0]}/${covE[1]})` : "n/a"} |`);
+if (ets) md.push(`| series where ours has the lower MASE | ${wins}/${N} | |`);
+md.push(`| wall time for all ${N} fits | ${oursSeconds.toFixed(2)} s | ${ets ? `${ets.seconds.toFixed(2)} s` : "n/a"} |`);
+if (speed) md.push(`| speed, 36-point monthly series, full model selection, one core | ${speed.fitsPerSecond.toFixed(0)} fits/s | |`);
+md.push("");
+if (ets) md.push(`R: forecast ${ets.version}, \`ets(y)\` with defaults, \`forecast(fit, h, level = 95)\`.`, "");
+if (rNote) md.push(`Note: ${rNote}`, "");
+md.push("Reproduce:", "", "```sh", "apt-get install -y r-cran-forecast   # R + forecast (Debian); optional, for the ets column", "node --import tsx bench/forecast_vs_ets.ts   # writes bench/data/forecast_series.json, runs bench/forecast_vs_ets.R, writes this file", "node --import tsx bench/forecast_speed.ts    # speed only", "Rscript bench/forecast_vs_ets.R bench/data/forecast_series.json bench/data/forecast_ets_results.json   # ets only", "```", "");
+md.push("<details><summary>Per-series results</summary>", "");
+md.push("| series | n | h | ours | MASE | cover | ets | MASE | cover |", "|---|---|---|---|---|---|---|---|---|");
+md.push(...rows, "", "</details>", "");
+writeFileSync(mdPath, md.join("\n"));
+console.log(md.slice(0, 16).join("\n"));

@@ -1,0 +1,224 @@
+// ETS state-space recursions (Hyndman, Koehler, Ord & Snyder 2008), written in the
+// "Holt–Winters update" form used by R's forecast::ets (etscalc.c): the state updates are the
+// same for additive and multiplicative errors; only the likelihood differs.
+// The inner loop is allocation-free and works on Float64Arrays.
+
+export type ErrorType = "A" | "M";
+export type TrendType = "N" | "A" | "Ad";
+export type SeasonType = "N" | "A" | "M";
+
+export interface ModelSpec {
+  error: ErrorType;
+  trend: TrendType;
+  season: SeasonType;
+  /** Seasonal period (1 when season is "N"). */
+  m: number;
+}
+
+export function modelName(s: ModelSpec): string {
+  return `ETS(${s.error},${s.trend},${s.season})`;
+}
+
+/** Number of free parameters (smoothing parameters + initial states), excluding sigma. */
+export function countParams(s: ModelSpec): number {
+  let k = 2; // alpha, l0
+  if (s.trend !== "N") k += 2; // beta, b0
+  if (s.trend === "Ad") k += 1; // phi
+  if (s.season !== "N") k += s.m; // gamma + (m-1) seasonal states
+  return k;
+}
+
+/** Smoothing parameters in R's ets parametrisation (beta is not beta*: 0 < beta < alpha). */
+export interface SmoothParams {
+  alpha: number;
+  beta: number;
+  gamma: number;
+  phi: number;
+}
+
+/**
+ * Filter state. `S` holds the seasonal states in calendar order: S[j] is the seasonal component
+ * used at every time index t with t % m === j (relative to the series start).
+ */
+export interface FilterState {
+  l: number;
+  b: number;
+  S: Float64Array;
+}
+
+const TINY = 1e-10;
+
+/**
+ * Runs the ETS filter over y. Starts from l0, b0 and seasonal states seas0 (length m, calendar
+ * order), leaves the final state in `out`. Returns the ets "lik" criterion:
+ *   n·log(SSE) (+ 2·Σ log|ŷ_t| for multiplicative errors)
+ * or Infinity if the recursion breaks down (non-positive forecasts in multiplicative models,
+ * non-finite values). Optionally writes one-step fitted values and residuals (e_t; relative for
+ * multiplicative errors).
+ */
+export function etsFilter(
+  y: Float64Array,
+  spec: ModelSpec,
+  p: SmoothParams,
+  l0: number,
+  b0: number,
+  seas0: Float64Array,
+  out: FilterState,
+  fitted: Float64Array | null,
+  resid: Float64Array | null,
+): number {
+  const n = y.length;
+  const m = spec.m;
+  const errM = spec.error === "M";
+  const hasTrend = spec.trend !== "N";
+  const phi = spec.trend === "Ad" ? p.phi : 1;
+  const seasonType = spec.season === "N" ? 0 : spec.season === "A" ? 1 : 2;
+  const alpha = p.alpha;
+  const betaStar = hasTrend ? p.beta / alpha : 0;
+  const gamma = p.gamma;
+  const S = out.S;
+  if (seasonType !== 0) for (let j = 0; j < m; j++) S[j] = seas0[j];
+  let l = l0;
+  let b = hasTrend ? b0 : 0;
+  let sse = 0;
+  let sumLog = 0;
+  let j = 0;
+  for (let t = 0; t < n; t++) {
+    const yt = y[t];
+    const phib = phi * b;
+    const q = l + phib;
+    let s = 0;
+    let yhat = q;
+    if (seasonType === 1) {
+      s = S[j];
+      yhat = q + s;
+    } else if (seasonType === 2) {
+      s = S[j];
+      yhat = q * s;
+    }
+    let e: number;
+    if (errM) {
+      if (!(yhat > TINY)) return Infinity;
+      e = (yt - yhat) / yhat;
+      sumLog += Math.log(yhat);
+    } else {
+      e = yt - yhat;
+    }
+    sse += e * e;
+    if (fitted !== null) fitted[t] = yhat;
+    if (resid !== null) resid[t] = e;
+    // level
+    let pp = yt;
+    if (seasonType === 1) pp = yt - s;
+    else if (seasonType === 2) {
+      if (!(Math.abs(s) > TINY)) return Infinity;
+      pp = yt / s;
+    }
+    const lNew = q + alpha * (pp - q);
+    if (hasTrend) b = phib + betaStar * (lNew - l - phib);
+    if (seasonType === 1) {
+      S[j] = s + gamma * (yt - q - s);
+    } else if (seasonType === 2) {
+      if (!(Math.abs(q) > TINY)) return Infinity;
+      S[j] = s + gamma * (yt / q - s);
+    }
+    l = lNew;
+    if (++j === m) j = 0;
+  }
+  out.l = l;
+  out.b = b;
+  if (!(sse > 0)) sse = 1e-300;
+  let lik = n * Math.log(sse);
+  if (errM) lik += 2 * sumLog;
+  return Number.isFinite(lik) ? lik : Infinity;
+}
+
+/**
+ * Point forecasts for h steps from a final state. `next` = the time index (n) of the first
+ * forecast, used to pick the seasonal state.
+ */
+export function etsPointForecast(spec: ModelSpec, p: SmoothParams, st: FilterState, next: number, h: number): number[] {
+  const m = spec.m;
+  const phi = spec.trend === "Ad" ? p.phi : 1;
+  const out: number[] = new Array(h);
+  let phiSum = phi;
+  let phiPow = phi;
+  for (let i = 0; i < h; i++) {
+    let f = st.l;
+    if (spec.trend !== "N") f += (spec.trend === "Ad" ? phiSum : i + 1) * st.b;
+    if (spec.season !== "N") {
+      const s = st.S[(next + i) % m];
+      f = spec.season === "A" ? f + s : f * s;
+    }
+    out[i] = f;
+    phiPow *= phi;
+    phiSum += phiPow;
+  }
+  return out;
+}
+
+/**
+ * Admissibility (forecastability) region of R's ets (`admissible()`), including the check that
+ * the characteristic polynomial of seasonal models has all roots inside the unit circle, done
+ * here with the Schur–Cohn recursion instead of polyroot. `poly` is scratch space of length >= 2(m+2).
+ */
+export function admissible(spec: ModelSpec, p: SmoothParams, poly: Float64Array): boolean {
+  const phi = spec.trend === "Ad" ? p.phi : 1;
+  const alpha = p.alpha;
+  if (phi < 0 || phi > 1 + 1e-8) return false;
+  if (spec.season === "N") {
+    if (alpha < 1 - 1 / phi || alpha > 1 + 1 / phi) return false;
+    if (spec.trend !== "N") {
+      const beta = p.beta;
+      if (beta < alpha * (phi - 1) || beta > (1 + phi) * (2 - alpha)) return false;
+    }
+    return true;
+  }
+  const m = spec.m;
+  const beta = spec.trend === "N" ? 0 : p.beta;
+  const gamma = p.gamma;
+  if (gamma < Math.max(1 - 1 / phi - alpha, 0) || gamma > 1 + 1 / phi - alpha) return false;
+  if (alpha < 1 - 1 / phi - (gamma * (1 - m + phi + phi * m)) / (2 * phi * m)) return false;
+  if (beta < -(1 - phi) * (gamma / m + alpha)) return false;
+  // P(z) = phi(1-a-g) + (a+b-a·phi+g-1) z + Σ_{k=2}^{m-1} (a+b-a·phi) z^k + (a+b-phi) z^m + z^{m+1}
+  const deg = m + 1;
+  const c = alpha + beta - alpha * phi;
+  poly[0] = phi * (1 - alpha - gamma);
+  poly[1] = c + gamma - 1;
+  for (let k = 2; k < m; k++) poly[k] = c;
+  poly[m] = alpha + beta - phi;
+  poly[deg] = 1;
+  // allow roots up to modulus 1 + 1e-10 like ets: test the polynomial P(z·(1+1e-10))
+  const r = 1 + 1e-10;
+  let rk = 1;
+  for (let k = 0; k <= deg; k++) {
+    poly[k] *= rk;
+    rk *= r;
+  }
+  return schurStable(poly, deg);
+}
+
+/**
+ * True if all roots of Σ a_k z^k (degree n) lie strictly inside the unit circle (Schur–Cohn).
+ * `a` must have length >= 2(n+1); its contents are destroyed (second half is scratch).
+ */
+function schurStable(a: Float64Array, n: number): boolean {
+  let deg = n;
+  const off = n + 1;
+  while (deg > 0) {
+    const an = a[deg];
+    const a0 = a[0];
+    if (!(Math.abs(a0) < Math.abs(an))) return false;
+    // r_i = a_n a_{i+1} - a_0 a_{deg-1-i}, i = 0..deg-1
+    let lead = 0;
+    for (let i = 0; i < deg; i++) {
+      const ri = an * a[i + 1] - a0 * a[deg - 1 - i];
+      a[off + i] = ri;
+    }
+    deg--;
+    lead = Math.abs(a[off + deg]);
+    if (!(lead > 0) || !Number.isFinite(lead)) return false;
+    for (let i = 0; i <= deg; i++) a[i] = a[off + i] / lead;
+  }
+  return true;
+}
