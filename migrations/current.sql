@@ -1,1 +1,2 @@
 -- Enter migration here
+--!include run_analysis.sql

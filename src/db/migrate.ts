@@ -1,6 +1,6 @@
 // `fleetsight migrate`: graphile-worker's schema, then our graphile-migrate migrations, then the
 // reference data. Each step is idempotent, so running it twice changes nothing.
-import { migrate as gmMigrate, Logger } from "graphile-migrate";
+import { migrate as gmMigrate, watch as gmWatch, Logger } from "graphile-migrate";
 import { runMigrations as workerMigrations } from "graphile-worker";
 import { migrationsDir } from "../paths.js";
 import { connect } from "./connection.js";
@@ -16,14 +16,21 @@ export function withDatabase(url: string, database: string): string {
 
 const silentMigrateLogger = new Logger(() => () => {});
 
-export async function migrateDatabase(url: string): Promise<{ referenceRows: number }> {
+/**
+ * Apply everything. `includeCurrent` also runs migrations/current.sql (the uncommitted migration a
+ * developer is working on) — for development and test databases only; `fleetsight migrate` runs
+ * committed migrations only.
+ */
+export async function migrateDatabase(url: string, opts: { includeCurrent?: boolean } = {}): Promise<{ referenceRows: number }> {
   await workerMigrations({ connectionString: url, logger: quietWorkerLogger });
-  await gmMigrate({
+  const settings = {
     connectionString: url,
     rootConnectionString: withDatabase(url, "postgres"),
     migrationsFolder: migrationsDir,
     logger: silentMigrateLogger,
-  });
+  };
+  await gmMigrate(settings);
+  if (opts.includeCurrent) await gmWatch(settings, true);
   const sql = connect(url, { max: 1, appName: "fleetsight-migrate" });
   try {
     return { referenceRows: await syncReferenceData(sql) };

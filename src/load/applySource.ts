@@ -1,0 +1,239 @@
+// Applies one source (a file, possibly with several tables, or a client database) for a client:
+// a fleet.loads row first, then ONE transaction that streams every table into staging with COPY,
+// merges, and bumps data_version. A crash or an error leaves the data exactly as it was; the loads
+// row and the rejects are written outside that transaction so the person can see why.
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Sql } from "../db/connection.js";
+import { log, peakRssMb, redact } from "../log.js";
+import { SourceError, type NormalisedRow, type PreparedTable, type RawRow, type TableKind } from "../ingest/types.js";
+import { columnLimits, columnsOf, MONEY_MAX_ABS } from "./columns.js";
+import { copyLine } from "./copyFormat.js";
+import { createStage, mergeExpenses, mergeVehicles, stageTable, type MergeCounts } from "./merge.js";
+
+export interface SourceSpec {
+  clientId: string;
+  kind: "file" | "database";
+  name: string;
+  sha256?: string | null;
+  /** Opens the source's tables. Called inside the load so reader errors are recorded as the load's. */
+  open: () => Promise<PreparedTable[]>;
+  /** A share of rejected rows above which the whole source is refused (default 0.05). */
+  maxRejectShare?: number;
+  onProgress?: (rowsRead: number) => void;
+  /** Facts about the source to keep in the report (detected format, etc.). */
+  report?: Record<string, unknown>;
+}
+
+export interface RejectRow {
+  table: TableKind;
+  rowNumber: number;
+  reason: string;
+  raw: Record<string, string>;
+}
+
+export interface LoadResult {
+  loadId: number;
+  clientId: string;
+  source: string;
+  status: "ok" | "partial" | "failed" | "refused";
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsDuplicate: number;
+  rowsRejected: number;
+  changed: boolean;
+  error: string | null;
+  report: Record<string, unknown>;
+  rejects: RejectRow[];
+}
+
+/** Rejects kept per load; beyond this only the count grows (the report says so). */
+const MAX_STORED_REJECTS = 100_000;
+
+class RefusedError extends Error {}
+
+function checkLimits(kind: TableKind, record: Record<string, unknown>): string | null {
+  for (const c of columnsOf(kind)) {
+    const v = record[c.name];
+    if (typeof v !== "number") continue;
+    if (c.type === "money" && Math.abs(v) > MONEY_MAX_ABS) return `"${c.name}": ${v} is beyond the largest amount we store (${MONEY_MAX_ABS})`;
+    const lim = columnLimits[c.name];
+    if (lim && (Math.abs(v) > lim.maxAbs || (lim.min !== undefined && v < lim.min)))
+      return `"${c.name}": ${v} is out of range`;
+  }
+  return null;
+}
+
+export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResult> {
+  const started = performance.now();
+  const [{ load_id }] = await sql<{ load_id: string }[]>`
+    insert into fleet.loads (client_id, source_kind, source_name, content_sha256)
+    values (${spec.clientId}, ${spec.kind}, ${spec.name}, ${spec.sha256 ?? null})
+    returning load_id`;
+  const loadId = Number(load_id);
+  const rejects: RejectRow[] = [];
+  let rejectedCount = 0;
+  let negativeMoneyRows = 0;
+  let rowsRead = 0;
+  const tableReports: Record<string, unknown>[] = [];
+  const counts: Record<TableKind, MergeCounts | null> = { expenses: null, vehicles: null };
+  let changed = false;
+  let status: LoadResult["status"] = "ok";
+  let error: string | null = null;
+  const dates = { min: null as string | null, max: null as string | null };
+  const plates = new Set<string>();
+  const drivers = new Set<string>();
+
+  try {
+    await sql.begin(async (tx) => {
+      // One load per client at a time; loads of different clients proceed in parallel.
+      await tx`select pg_advisory_xact_lock(hashtext('fleetsight.load'), hashtext(${spec.clientId}))`;
+      // A load left 'running' by a killed process is over: its transaction was rolled back.
+      await tx`update fleet.loads set status = 'failed', error = 'interrupted (the loading process died); nothing from it was applied', finished_at = now()
+               where client_id = ${spec.clientId} and status = 'running' and load_id <> ${loadId}`;
+      const tables = await spec.open();
+      const seen = new Set<TableKind>();
+      for (const t of tables) {
+        const columns = await createStage(tx, t.kind);
+        const fieldCols = columns.slice(1, -1);
+        let tableRead = 0;
+        let tableRejected = 0;
+        const onRow = (row: RawRow): string | null => {
+          rowsRead++;
+          tableRead++;
+          if (spec.onProgress && (rowsRead & 0x3fff) === 0) spec.onProgress(rowsRead);
+          let res: NormalisedRow = t.normalise(row);
+          if (res.ok) {
+            const bad = checkLimits(t.kind, res.record);
+            if (bad) res = { ok: false, reason: bad, raw: Object.fromEntries(Object.entries(res.record).map(([k, v]) => [k, String(v ?? "")])) };
+          }
+          if (!res.ok) {
+            rejectedCount++;
+            tableRejected++;
+            if (rejects.length < MAX_STORED_REJECTS) rejects.push({ table: t.kind, rowNumber: row.rowNumber, reason: res.reason, raw: res.raw });
+            return null;
+          }
+          if (res.negativeMoney) negativeMoneyRows++;
+          const r = res.record;
+          if (typeof r.gov_number === "string") {
+            if (plates.size < 100_000) plates.add(r.gov_number);
+          }
+          if (typeof r.driver === "string" && r.driver && drivers.size < 100_000) drivers.add(r.driver);
+          if (t.kind === "expenses") {
+            const d = r.date instanceof Date ? r.date.toISOString().slice(0, 10) : String(r.date);
+            if (!dates.min || d < dates.min) dates.min = d;
+            if (!dates.max || d > dates.max) dates.max = d;
+          }
+          const values: unknown[] = [row.rowNumber];
+          for (const c of fieldCols) values.push(r[c] ?? null);
+          values.push(res.extra && Object.keys(res.extra).length ? res.extra : null);
+          return copyLine(values);
+        };
+        const toCopy = new Transform({
+          objectMode: true,
+          writableHighWaterMark: 256,
+          transform(row: RawRow, _enc, done) {
+            try {
+              const line = onRow(row);
+              done(null, line === null ? undefined : line);
+            } catch (e) {
+              done(e as Error);
+            }
+          },
+        });
+        const writable = await tx.unsafe(`copy ${stageTable(t.kind)} (${columns.join(", ")}) from stdin`).writable();
+        await pipeline(Readable.from(t.table.rows), toCopy, writable);
+        seen.add(t.kind);
+        tableReports.push({ ...t.report, name: t.table.name, kind: t.kind, detected: t.table.detected, rows_read: tableRead, rows_rejected: tableRejected });
+      }
+      if (rowsRead === 0 && tables.length > 0) throw new SourceError(`${spec.name}: no data rows`, "no_rows");
+      const share = rowsRead ? rejectedCount / rowsRead : 0;
+      const maxShare = spec.maxRejectShare ?? 0.05;
+      if (rejectedCount > 0 && share > maxShare) {
+        throw new RefusedError(
+          `${rejectedCount} of ${rowsRead} rows (${(share * 100).toFixed(1)}%) were rejected, more than the ${(maxShare * 100).toFixed(0)}% allowed — ` +
+            `usually a wrong column mapping or a wrong file; nothing from this source was loaded. First reject: row ${rejects[0]?.rowNumber}: ${rejects[0]?.reason}`,
+        );
+      }
+      // Vehicles first: an expenses merge never depends on them, but reports read better this way.
+      if (seen.has("vehicles")) counts.vehicles = await mergeVehicles(tx, spec.clientId, loadId);
+      if (seen.has("expenses")) counts.expenses = await mergeExpenses(tx, spec.clientId, loadId);
+      changed = !!(
+        (counts.expenses && counts.expenses.inserted + counts.expenses.deleted > 0) ||
+        (counts.vehicles && counts.vehicles.inserted + counts.vehicles.updated > 0)
+      );
+      if (changed) await tx`update fleet.clients set data_version = data_version + 1 where client_id = ${spec.clientId}`;
+    });
+    status = rejectedCount > 0 ? "partial" : "ok";
+  } catch (e) {
+    status = e instanceof RefusedError || e instanceof SourceError ? "refused" : "failed";
+    error = redact(e instanceof Error ? e.message : String(e));
+    if (status === "failed") log("error", "load failed", { client_id: spec.clientId, load_id: loadId, error });
+  }
+
+  const duplicates = (counts.expenses?.duplicates ?? 0) + (counts.vehicles?.duplicates ?? 0);
+  const loaded = status === "ok" || status === "partial" ? rowsRead - rejectedCount - duplicates : 0;
+  const report: Record<string, unknown> = {
+    ...spec.report,
+    source: spec.name,
+    kind: spec.kind,
+    tables: tableReports,
+    rows: { read: rowsRead, loaded, duplicate: status === "ok" || status === "partial" ? duplicates : 0, rejected: status === "ok" || status === "partial" ? rejectedCount : rowsRead - 0 },
+    merge: counts,
+    merged_rows_same_vehicle_day: counts.expenses?.merged ?? 0,
+    negative_money_rows: negativeMoneyRows,
+    rejects_stored: rejects.length,
+    rejects_truncated: rejectedCount > rejects.length,
+    first_rejects: rejects.slice(0, 10).map((r) => ({ row: r.rowNumber, table: r.table, reason: r.reason })),
+    date_range: dates.min ? { from: dates.min, to: dates.max } : null,
+    vehicles_seen: plates.size,
+    drivers_seen: drivers.size,
+    changed,
+    duration_ms: Math.round(performance.now() - started),
+    peak_rss_mb: peakRssMb(),
+  };
+  // A refused or failed source loads nothing: every row read is accounted as rejected by it.
+  const rowsRejected = status === "ok" || status === "partial" ? rejectedCount : rowsRead;
+  (report.rows as Record<string, number>).rejected = rowsRejected;
+  const unknown = tableReports.flatMap((t) => (Array.isArray(t.unknown_columns) ? (t.unknown_columns as unknown[]) : []));
+  await sql.begin(async (tx) => {
+    if (rejects.length) {
+      const w = await tx`copy fleet.load_rejects (load_id, client_id, table_name, row_number, reason, raw) from stdin`.writable();
+      const seenKeys = new Set<string>();
+      await pipeline(
+        Readable.from(
+          (function* () {
+            for (const r of rejects) {
+              const key = `${r.table}:${r.rowNumber}`;
+              if (seenKeys.has(key)) continue; // a reader reporting one row twice must not fail the report
+              seenKeys.add(key);
+              yield copyLine([loadId, spec.clientId, r.table, r.rowNumber, r.reason, r.raw]);
+            }
+          })(),
+        ),
+        w,
+      );
+    }
+    await tx`
+      update fleet.loads set
+        status = ${status}, rows_read = ${rowsRead}, rows_loaded = ${loaded},
+        rows_duplicate = ${status === "ok" || status === "partial" ? duplicates : 0},
+        rows_rejected = ${rowsRejected}, unknown_columns = ${tx.json(unknown as never)},
+        error = ${error}, finished_at = now(), report = ${tx.json(report as never)}
+      where load_id = ${loadId}`;
+  });
+  return {
+    loadId,
+    clientId: spec.clientId,
+    source: spec.name,
+    status,
+    rowsRead,
+    rowsLoaded: loaded,
+    rowsDuplicate: status === "ok" || status === "partial" ? duplicates : 0,
+    rowsRejected,
+    changed,
+    error,
+    report,
+    rejects,
+  };
+}

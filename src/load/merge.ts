@@ -1,0 +1,141 @@
+// Staging and the set-based merge into fleet.expenses / fleet.vehicles. Identifiers come only from
+// the canonical field list (reference data shipped with the code), checked and quoted here; values
+// are always parameters.
+import type { TransactionSql } from "postgres";
+import type { TableKind } from "../ingest/types.js";
+import { columnsOf, type Column } from "./columns.js";
+
+type Tx = TransactionSql<Record<string, never>>;
+
+const ident = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`internal: refusing identifier ${JSON.stringify(name)}`);
+  return `"${name}"`;
+};
+
+/** Target column types that round on insert: new rows are cast before comparing with stored ones. */
+const targetType: Record<string, string> = {
+  daily_distance: "numeric(10,2)",
+  fuel_liters: "numeric(12,3)",
+  odometer_km: "numeric(12,1)",
+};
+const castOf = (c: Column): string => targetType[c.name] ?? (c.type === "money" ? "numeric(14,2)" : c.stageType);
+
+export const stageTable = (kind: TableKind): string => (kind === "expenses" ? "stage_expenses" : "stage_vehicles");
+
+export async function createStage(tx: Tx, kind: TableKind): Promise<string[]> {
+  const cols = columnsOf(kind);
+  const defs = cols.map((c) => `${ident(c.name)} ${c.stageType}`).join(", ");
+  await tx.unsafe(`create temp table if not exists ${stageTable(kind)} (row_no bigint not null, ${defs}, extra jsonb) on commit drop`);
+  return ["row_no", ...cols.map((c) => c.name), "extra"];
+}
+
+export interface MergeCounts {
+  staged: number;
+  duplicates: number;
+  /** Distinct source rows folded into another row of the same key (summed, per SPEC §3). */
+  merged: number;
+  inserted: number;
+  deleted: number;
+  updated: number;
+}
+
+/**
+ * Expenses: exact duplicate rows collapse; several rows for one (vehicle, day, driver) are summed;
+ * then the source's vehicle-days replace the stored ones (latest load wins), touching only rows
+ * that actually differ so a reload of the same data changes nothing.
+ */
+export async function mergeExpenses(tx: Tx, clientId: string, loadId: number): Promise<MergeCounts> {
+  const cols = columnsOf("expenses");
+  const keys = ["gov_number", "date", "driver"];
+  const valueCols = cols.filter((c) => !keys.includes(c.name));
+  const rowText = `md5(row(${cols.map((c) => ident(c.name)).join(", ")}, extra)::text)`;
+  const agg = valueCols
+    .map((c) => {
+      const q = ident(c.name);
+      if (c.type === "money" || c.name === "daily_distance") return `coalesce(sum(${q}), 0)::${castOf(c)} as ${q}`;
+      if (c.name === "fuel_liters") return `sum(${q})::${castOf(c)} as ${q}`;
+      if (c.name === "odometer_km") return `max(${q})::${castOf(c)} as ${q}`;
+      // Attributes: the last non-empty value in source order.
+      return `(array_agg(${q} order by row_no desc) filter (where ${q} is not null))[1]::${castOf(c)} as ${q}`;
+    })
+    .join(",\n      ");
+  await tx.unsafe(`
+    create temp table new_expenses on commit drop as
+    with distinct_rows as (
+      select distinct on (gov_number, date, coalesce(driver, ''), ${rowText}) *
+      from stage_expenses
+      order by gov_number, date, coalesce(driver, ''), ${rowText}, row_no
+    )
+    select gov_number, date, coalesce(driver, '') as driver,
+      ${agg},
+      (array_agg(extra order by row_no desc) filter (where extra is not null))[1] as extra,
+      count(*) as source_rows
+    from distinct_rows
+    group by gov_number, date, coalesce(driver, '')`);
+  const [{ staged }] = await tx.unsafe<[{ staged: string }]>(`select count(*) as staged from stage_expenses`);
+  const [{ groups, distinct_rows }] = await tx.unsafe<[{ groups: string; distinct_rows: string }]>(
+    `select count(*) as groups, coalesce(sum(source_rows), 0) as distinct_rows from new_expenses`,
+  );
+  await tx.unsafe(`analyze new_expenses`);
+  const same = `(${valueCols.map((c) => `n.${ident(c.name)}`).join(", ")}, n.extra) is not distinct from (${valueCols.map((c) => `e.${ident(c.name)}`).join(", ")}, e.extra)`;
+  const deleted = await tx.unsafe(
+    `delete from fleet.expenses e
+     using (select distinct gov_number, date from new_expenses) a
+     where e.client_id = $1 and e.gov_number = a.gov_number and e.date = a.date
+       and not exists (
+         select 1 from new_expenses n
+         where n.gov_number = e.gov_number and n.date = e.date and n.driver = e.driver and ${same})`,
+    [clientId],
+  );
+  const insertCols = ["gov_number", "date", "driver", ...valueCols.map((c) => c.name), "extra"];
+  const inserted = await tx.unsafe(
+    `insert into fleet.expenses (client_id, ${insertCols.map(ident).join(", ")}, load_id)
+     select $1, ${insertCols.map((c) => `n.${ident(c)}`).join(", ")}, $2
+     from new_expenses n
+     where not exists (
+       select 1 from fleet.expenses e
+       where e.client_id = $1 and e.gov_number = n.gov_number and e.date = n.date and e.driver = n.driver)`,
+    [clientId, loadId],
+  );
+  return {
+    staged: Number(staged),
+    duplicates: Number(staged) - Number(distinct_rows),
+    merged: Number(distinct_rows) - Number(groups),
+    inserted: inserted.count,
+    deleted: deleted.count,
+    updated: 0,
+  };
+}
+
+/** Vehicles: one row per gov_number; the last row of the source wins; unchanged rows are untouched. */
+export async function mergeVehicles(tx: Tx, clientId: string, loadId: number): Promise<MergeCounts> {
+  const cols = columnsOf("vehicles").filter((c) => c.name !== "gov_number");
+  await tx.unsafe(`
+    create temp table new_vehicles on commit drop as
+    select distinct on (gov_number) gov_number, ${cols.map((c) => `${ident(c.name)}::${castOf(c)} as ${ident(c.name)}`).join(", ")}, extra
+    from stage_vehicles
+    order by gov_number, row_no desc`);
+  const [{ staged }] = await tx.unsafe<[{ staged: string }]>(`select count(*) as staged from stage_vehicles`);
+  const [{ kept }] = await tx.unsafe<[{ kept: string }]>(`select count(*) as kept from new_vehicles`);
+  const all = ["gov_number", ...cols.map((c) => c.name), "extra"];
+  const res = await tx.unsafe<{ inserted: boolean }[]>(
+    `insert into fleet.vehicles as v (client_id, ${all.map(ident).join(", ")}, load_id)
+     select $1, ${all.map((c) => `n.${ident(c)}`).join(", ")}, $2 from new_vehicles n
+     on conflict (client_id, gov_number) do update
+       set ${[...cols.map((c) => c.name), "extra"].map((c) => `${ident(c)} = excluded.${ident(c)}`).join(", ")},
+           load_id = excluded.load_id, updated_at = now()
+       where (${[...cols.map((c) => c.name), "extra"].map((c) => `v.${ident(c)}`).join(", ")})
+         is distinct from (${[...cols.map((c) => c.name), "extra"].map((c) => `excluded.${ident(c)}`).join(", ")})
+     returning (xmax = 0) as inserted`,
+    [clientId, loadId],
+  );
+  const inserted = res.filter((r) => r.inserted).length;
+  return {
+    staged: Number(staged),
+    duplicates: Number(staged) - Number(kept),
+    merged: 0,
+    inserted,
+    deleted: 0,
+    updated: res.length - inserted,
+  };
+}
