@@ -10,6 +10,11 @@ export interface RawRow {
   /** The row number a person sees in Excel / a text editor (header row = its own number). */
   rowNumber: number;
   cells: RawCell[];
+  /** CSV: the physical line where the record starts, when a quoted cell spans several lines. */
+  line?: number;
+  /** Set by a reader when the row cannot be used as is (e.g. a JSON element that is not an
+   *  object); the normaliser rejects such a row with this reason. */
+  error?: string;
 }
 
 /** One table found in a source: a CSV file, one XLSX sheet, or one array of a JSON document. */
