@@ -2,7 +2,7 @@
 // Run: node --import tsx bench/forecast_speed.ts
 import { fileURLToPath } from "node:url";
 import { forecast } from "../src/forecast/index.js";
-import { airPassengers, syntheticSeries } from "./forecast_series.js";
+import { airPassengers, syntheticSeries } from "./forecast_vs_ets.series.js";
 
 export interface SpeedResult {
   fits: number;

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { forecast } from "../src/forecast/index.js";
-import { benchSeries, type BenchSeries } from "./forecast_series.js";
+import { benchSeries, type BenchSeries } from "./forecast_vs_ets.series.js";
 import { measureSpeed } from "./forecast_speed.js";
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -41,6 +41,8 @@ function coverage(s: BenchSeries, f: Fc): [number, number] {
   return [hit, s.test.length];
 }
 
+/** Model options for experiments, e.g. FORECAST_OPTS='{"maxEval":500}' (defaults otherwise). */
+const benchOptions = process.env.FORECAST_OPTS ? JSON.parse(process.env.FORECAST_OPTS) : {};
 const series = benchSeries();
 mkdirSync(here("./data"), { recursive: true });
 mkdirSync(here("./results"), { recursive: true });
@@ -61,7 +63,7 @@ if (existsSync(etsPath)) {
 const ours: Fc[] = [];
 const t0 = performance.now();
 for (const s of series) {
-  const r = forecast({ values: s.train, frequency: s.frequency, horizon: s.horizon, level: 95 });
+  const r = forecast({ values: s.train, frequency: s.frequency, horizon: s.horizon, level: 95 }, benchOptions);
   ours.push({ method: r.model, mean: r.mean, lower: r.lower, upper: r.upper });
 }
 const oursSeconds = (performance.now() - t0) / 1000;

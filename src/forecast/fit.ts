@@ -3,6 +3,7 @@
 import { admissible, countParams, etsFilter, type FilterState, type ModelSpec, type SmoothParams } from "./ets.js";
 import { initialStates } from "./init.js";
 import { nelderMead } from "./optimize.js";
+import { cholSolve } from "./stats.js";
 
 /** Usual bounds of ets (bounds = "both"). */
 export const LOWER = 1e-4;
@@ -11,11 +12,29 @@ export const PHI_LOWER = 0.8;
 export const PHI_UPPER = 0.98;
 
 export interface FitOptions {
+  /** Max objective evaluations per Nelder–Mead run. */
   maxEval: number;
+  /** Extra Nelder–Mead restarts from the best point (stops early when no improvement). */
   restarts: number;
+  /**
+   * Seasonal models: the first stage optimises smoothing parameters, l0 and b0 with the seasonal
+   * initial states fixed at the decomposition heuristic; then all parameters and states are
+   * polished jointly with at most this many evaluations (0 = keep the heuristic seasonal states).
+   */
+  polishEval: number;
+  /**
+   * "cd": for seasonal models, alternate Nelder–Mead over the smoothing parameters with
+   * Gauss–Newton steps over all initial states (exact least squares for linear models), then polish.
+   * "nm": Nelder–Mead only (staged as described for polishEval).
+   */
+  method: "cd" | "nm";
+  /** Max number of NM/Gauss–Newton cycles for method "cd". */
+  cycles: number;
+  /** Number of starting points for the smoothing parameters with method "cd" (1 or 2). */
+  starts: number;
 }
 
-export const DEFAULT_FIT_OPTIONS: FitOptions = { maxEval: 2000, restarts: 1 };
+export const DEFAULT_FIT_OPTIONS: FitOptions = { maxEval: 300, restarts: 1, polishEval: 0, method: "cd", cycles: 4, starts: 2 };
 
 export interface FittedModel {
   spec: ModelSpec;
@@ -50,7 +69,11 @@ class Layout {
   readonly iB: number;
   readonly iS: number;
   readonly size: number;
-  constructor(readonly spec: ModelSpec) {
+  /** `fixedS`: seasonal initial states held fixed (not part of the optimisation vector). */
+  constructor(
+    readonly spec: ModelSpec,
+    readonly fixedS: Float64Array | null = null,
+  ) {
     let k = 1;
     this.iBeta = spec.trend !== "N" ? k++ : -1;
     this.iGamma = spec.season !== "N" ? k++ : -1;
@@ -58,8 +81,8 @@ class Layout {
     this.nSmooth = k;
     this.iL = k++;
     this.iB = spec.trend !== "N" ? k++ : -1;
-    this.iS = spec.season !== "N" ? k : -1;
-    if (spec.season !== "N") k += spec.m - 1;
+    this.iS = spec.season !== "N" && fixedS === null ? k : -1;
+    if (this.iS >= 0) k += spec.m - 1;
     this.size = k;
   }
   decode(x: Float64Array, p: SmoothParams, S: Float64Array): void {
@@ -77,6 +100,8 @@ class Layout {
         sum += v;
       }
       S[0] = this.spec.season === "M" ? m - sum : -sum;
+    } else if (this.fixedS !== null) {
+      S.set(this.fixedS);
     }
   }
   encodeSmooth(p: SmoothParams, x: Float64Array): void {
@@ -104,41 +129,81 @@ function sd(y: ArrayLike<number>): number {
 export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DEFAULT_FIT_OPTIONS): FittedModel | null {
   const n = y.length;
   const m = spec.m;
-  const lay = new Layout(spec);
   const init = initialStates(y, spec);
-  const x0 = new Float64Array(lay.size);
+  const seasonal = spec.season !== "N";
+  const staged = seasonal && opts.polishEval >= 0;
+  const full = new Layout(spec);
+  const lay1 = staged ? new Layout(spec, init.S) : full;
+  const x0 = new Float64Array(lay1.size);
   // starting smoothing parameters as in ets (initparam), limited away from the flat logit tails
-  const alpha0 = LOWER + (0.2 * (UPPER - LOWER)) / (spec.season !== "N" ? m : 1);
+  const alpha0 = LOWER + (0.2 * (UPPER - LOWER)) / (seasonal ? m : 1);
   const p0: SmoothParams = { alpha: alpha0, beta: alpha0 * 0.1, gamma: (1 - alpha0) * 0.05, phi: 0.978 };
-  lay.encodeSmooth(p0, x0);
-  x0[lay.iL] = init.l0;
-  if (lay.iB >= 0) x0[lay.iB] = init.b0;
-  if (lay.iS >= 0) for (let j = 1; j < m; j++) x0[lay.iS + j - 1] = init.S[j];
+  lay1.encodeSmooth(p0, x0);
+  x0[lay1.iL] = init.l0;
+  if (lay1.iB >= 0) x0[lay1.iB] = init.b0;
+  if (lay1.iS >= 0) for (let j = 1; j < m; j++) x0[lay1.iS + j - 1] = init.S[j];
 
   const sy = sd(y) > 0 ? sd(y) : Math.max(Math.abs(y[0]), 1) * 0.1;
-  const step = new Float64Array(lay.size);
-  for (let i = 0; i < lay.nSmooth; i++) step[i] = 1;
-  step[lay.iL] = 0.2 * sy;
-  if (lay.iB >= 0) step[lay.iB] = Math.max(0.2 * Math.abs(init.b0), (0.05 * sy) / Math.sqrt(Math.max(n, 1)));
-  if (lay.iS >= 0) for (let j = 1; j < m; j++) step[lay.iS + j - 1] = 0.1 * sy;
+  const stepFor = (lay: Layout): Float64Array => {
+    const step = new Float64Array(lay.size);
+    for (let i = 0; i < lay.nSmooth; i++) step[i] = 1;
+    step[lay.iL] = 0.2 * sy;
+    if (lay.iB >= 0) step[lay.iB] = Math.max(0.2 * Math.abs(init.b0), (0.05 * sy) / Math.sqrt(Math.max(n, 1)));
+    if (lay.iS >= 0) for (let j = 1; j < m; j++) step[lay.iS + j - 1] = 0.1 * sy;
+    return step;
+  };
 
   const par: SmoothParams = { alpha: 0, beta: 0, gamma: 0, phi: 1 };
   const S = new Float64Array(m);
   const st: FilterState = { l: 0, b: 0, S: new Float64Array(m) };
   const poly = new Float64Array(2 * (m + 3));
   const seasM = spec.season === "M";
-  const objective = (x: Float64Array): number => {
-    lay.decode(x, par, S);
-    if (spec.season !== "N" && !admissible(spec, par, poly)) return Infinity;
-    if (seasM) for (let j = 0; j < m; j++) if (!(S[j] > 1e-4)) return Infinity;
-    return etsFilter(y, spec, par, x[lay.iL], lay.iB >= 0 ? x[lay.iB] : 0, S, st, null, null);
+  const objectiveFor =
+    (lay: Layout, checkAdmissible = true) =>
+    (x: Float64Array): number => {
+      lay.decode(x, par, S);
+      if (checkAdmissible && seasonal && !admissible(spec, par, poly)) return Infinity;
+      if (seasM) for (let j = 0; j < m; j++) if (!(S[j] > 1e-4)) return Infinity;
+      return etsFilter(y, spec, par, x[lay.iL], lay.iB >= 0 ? x[lay.iB] : 0, S, st, null, null);
+    };
+  const run = (lay: Layout, start: Float64Array, maxEval: number, restarts: number) => {
+    const objective = objectiveFor(lay);
+    const step = stepFor(lay);
+    let res = nelderMead(objective, start, { step, maxEval });
+    for (let r = 0; r < restarts && Number.isFinite(res.f); r++) {
+      const again = nelderMead(objective, res.x, { step, maxEval });
+      const improved = again.f < res.f - 1e-7 * Math.abs(res.f);
+      if (again.f <= res.f) res = again;
+      if (!improved) break;
+    }
+    return res;
   };
-  let res = nelderMead(objective, x0, { step, maxEval: opts.maxEval });
-  for (let r = 0; r < opts.restarts && Number.isFinite(res.f); r++) {
-    const again = nelderMead(objective, res.x, { step, maxEval: opts.maxEval });
-    const improved = again.f < res.f - 1e-7 * Math.abs(res.f);
-    if (again.f <= res.f) res = again;
-    if (!improved) break;
+  let res: { x: Float64Array; f: number };
+  let lay = lay1;
+  if (seasonal && opts.method === "cd") {
+    lay = full;
+    const residFn = (x: Float64Array, r: Float64Array): number => {
+      full.decode(x, par, S);
+      return etsFilter(y, spec, par, x[full.iL], full.iB >= 0 ? x[full.iB] : 0, S, st, null, r);
+    };
+    const linear = spec.error === "A" && spec.season !== "M";
+    const cd = (xs: Float64Array) => coordinateDescent(full, objectiveFor(full), objectiveFor(full, false), xs, stepFor(full), opts, residFn, n, linear);
+    res = cd(x0full(full, lay1, x0, init.S, m));
+    if (opts.starts > 1) {
+      const xs = x0full(full, lay1, x0, init.S, m);
+      full.encodeSmooth({ alpha: 0.3, beta: 0.3 * 0.05, gamma: 0.7 * 0.1, phi: 0.9 }, xs);
+      const res2 = cd(xs);
+      if (res2.f < res.f) res = res2;
+    }
+  } else {
+    res = run(lay1, x0, opts.maxEval, opts.restarts);
+    if (staged && opts.polishEval > 0 && Number.isFinite(res.f)) {
+      const res2 = run(full, x0full(full, lay1, res.x, init.S, m), opts.polishEval, 0);
+      if (res2.f <= res.f) {
+        res = res2;
+        lay = full;
+      }
+    }
   }
   if (!Number.isFinite(res.f)) return null;
 
@@ -158,4 +223,131 @@ export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DE
   for (let t = 0; t < n; t++) sse += resid[t] * resid[t];
   const sigma2 = sse / Math.max(1, n - np);
   return { spec, par: { ...par }, l0, b0, S0: S.slice(), lik, m2loglik, k, aicc, fitted, resid, final, sigma2 };
+}
+
+/** Full optimisation vector from a fixed-season one (smoothing params, l0, b0 keep their positions). */
+function x0full(full: Layout, lay1: Layout, x: Float64Array, S: Float64Array, m: number): Float64Array {
+  const xf = new Float64Array(full.size);
+  for (let i = 0; i < lay1.size; i++) xf[i] = x[i];
+  if (full.iS >= 0 && lay1.iS < 0) for (let j = 1; j < m; j++) xf[full.iS + j - 1] = S[j];
+  else for (let i = lay1.size; i < full.size; i++) xf[i] = x[i];
+  return xf;
+}
+
+/**
+ * Block coordinate descent: Nelder–Mead over the smoothing parameters (states fixed), then
+ * Gauss–Newton (Levenberg-damped, with a backtracking line search on the likelihood) over all
+ * initial states (smoothing parameters fixed); repeated until the likelihood stops improving.
+ * `resid(x, r)` runs the filter, writes residuals to r and returns the criterion.
+ */
+function coordinateDescent(
+  lay: Layout,
+  objective: (x: Float64Array) => number,
+  /** same as objective, without the admissibility check (smoothing parameters unchanged) */
+  objectiveStates: (x: Float64Array) => number,
+  xStart: Float64Array,
+  step: Float64Array,
+  opts: FitOptions,
+  resid: (x: Float64Array, r: Float64Array) => number,
+  n: number,
+  /** residuals affine in the states: one Gauss–Newton step is exact */
+  linear: boolean,
+): { x: Float64Array; f: number } {
+  const size = lay.size;
+  const ns = lay.nSmooth;
+  const k = size - ns;
+  const x = Float64Array.from(xStart);
+  const xt = new Float64Array(size);
+  const sub = new Float64Array(ns);
+  const subStep = step.subarray(0, ns);
+  const smoothObj = (u: Float64Array): number => {
+    for (let i = 0; i < ns; i++) x[i] = u[i];
+    return objective(x);
+  };
+  const r0 = new Float64Array(n);
+  const r1 = new Float64Array(n);
+  const J = new Float64Array(n * k);
+  const A = new Float64Array(k * k);
+  const g = new Float64Array(k);
+  let f = objective(x);
+  const gaussNewton = (): void => {
+    const iters = linear ? 1 : 3;
+    for (let iter = 0; iter < iters; iter++) {
+      const fr = resid(x, r0);
+      if (!Number.isFinite(fr)) return;
+      // forward-difference Jacobian of the residuals w.r.t. the states
+      for (let c = 0; c < k; c++) {
+        const ic = ns + c;
+        const h = 1e-6 * Math.max(1, Math.abs(x[ic]));
+        const keep = x[ic];
+        x[ic] = keep + h;
+        const fc = resid(x, r1);
+        x[ic] = keep;
+        if (!Number.isFinite(fc)) return;
+        for (let t = 0; t < n; t++) J[t * k + c] = (r1[t] - r0[t]) / h;
+      }
+      // normal equations (J'J + λD) δ = -J'r
+      A.fill(0);
+      g.fill(0);
+      for (let t = 0; t < n; t++) {
+        const o = t * k;
+        const rt = r0[t];
+        for (let a = 0; a < k; a++) {
+          const ja = J[o + a];
+          if (ja === 0) continue;
+          g[a] -= ja * rt;
+          for (let b = 0; b <= a; b++) A[a * k + b] += ja * J[o + b];
+        }
+      }
+      for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) A[b * k + a] = A[a * k + b];
+      for (let a = 0; a < k; a++) A[a * k + a] = A[a * k + a] * (1 + 1e-8) + 1e-12;
+      const delta = cholSolve(A, g, k);
+      let tstep = 1;
+      let accepted = false;
+      for (let ls = 0; ls < 8; ls++) {
+        xt.set(x);
+        for (let c = 0; c < k; c++) xt[ns + c] = x[ns + c] + tstep * delta[c];
+        const ft = objectiveStates(xt);
+        if (ft < f) {
+          x.set(xt);
+          const gain = f - ft;
+          f = ft;
+          accepted = true;
+          if (gain < 1e-9 * (1 + Math.abs(f))) return;
+          break;
+        }
+        tstep *= 0.5;
+      }
+      if (!accepted) return;
+    }
+  };
+  if (!Number.isFinite(f)) {
+    // heuristic start not admissible: let Nelder–Mead on everything find a feasible point first
+    const r = nelderMead(objective, x, { step, maxEval: opts.maxEval });
+    x.set(r.x);
+    f = r.f;
+    if (!Number.isFinite(f)) return { x, f };
+  }
+  gaussNewton();
+  for (let cycle = 0; cycle < opts.cycles; cycle++) {
+    const fBefore = f;
+    for (let i = 0; i < ns; i++) sub[i] = x[i];
+    const r = nelderMead(smoothObj, sub, { step: subStep, maxEval: cycle === 0 ? opts.maxEval : Math.ceil(opts.maxEval / 2) });
+    if (r.f <= f) {
+      for (let i = 0; i < ns; i++) x[i] = r.x[i];
+      f = r.f;
+    } else {
+      for (let i = 0; i < ns; i++) x[i] = sub[i];
+    }
+    gaussNewton();
+    if (fBefore - f < 1e-3) break;
+  }
+  if (opts.polishEval > 0) {
+    const r = nelderMead(objective, x, { step, maxEval: opts.polishEval });
+    if (r.f <= f) {
+      x.set(r.x);
+      f = r.f;
+    }
+  }
+  return { x, f };
 }
