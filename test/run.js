@@ -28,7 +28,7 @@ try {
     const child = spawn(
       process.execPath,
       ["--import", "tsx", "--test", "--test-reporter=spec", `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 3}`, ...files],
-      { cwd: root, stdio: "inherit", env: { ...process.env, FLEETSIGHT_TEST_SERVER: serverUrl, FLEETSIGHT_TEST_TEMPLATE: template } },
+      { cwd: root, stdio: "inherit", env: { FLEETSIGHT_LOG_LEVEL: "warn", ...process.env, FLEETSIGHT_TEST_SERVER: serverUrl, FLEETSIGHT_TEST_TEMPLATE: template } },
     );
     child.on("exit", (c, sig) => resolve(c ?? (sig ? 1 : 0)));
   });
