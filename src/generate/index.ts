@@ -4,6 +4,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import {
   INDUSTRIES,
@@ -184,7 +185,7 @@ const FINES: [number, number][] = [
 // real winter uplift of consumption (the fuel_norm_check correction is +10% Nov–Mar)
 const WINTER: number[] = [0, 1.12, 1.11, 1.06, 1, 1, 1, 1, 1, 1, 1, 1.07, 1.1];
 const SUNDAY_OFF: Record<string, number> = {
-  logistics: 0.3, construction: 0.5, pharma: 0.45, retail: 0.4, taxi: 0.1, delivery: 0.35, buses: 0.05, carsharing: 0, other: 0.5,
+  logistics: 0.3, construction: 0.4, pharma: 0.4, retail: 0.35, taxi: 0.1, delivery: 0.35, buses: 0.05, carsharing: 0, other: 0.4,
 };
 const TWO_DRIVERS: Record<string, number> = {
   logistics: 0.15, construction: 0.08, pharma: 0.1, retail: 0.1, taxi: 0.35, delivery: 0.12, buses: 0.3, carsharing: 0, other: 0.1,
@@ -199,9 +200,10 @@ const SEASON_AMP: Record<string, number> = {
   logistics: 0.08, construction: 0.2, pharma: 0.06, retail: 0.08, taxi: 0.05, delivery: 0.07, buses: 0.04, carsharing: 0.15, other: 0.1,
 };
 /** target share of zero-km days from ordinary causes (days off, idle, breakdowns) */
-const ZERO_TARGET = 0.094;
+const ZERO_TARGET = 0.1;
 const BREAKDOWN_P = 0.0025; // per vehicle-day: a breakdown with 1–5 days of downtime
 const PLATON_RUB_PER_KM = 3.0;
+const CHUNK = 1 << 18; // characters per write
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const fmtCents = (c: number) => (c === 0 ? '0' : String(c / 100));
@@ -220,10 +222,11 @@ function resolveDates(opts: GenerateOptions): { start: number; end: number } {
   return { start: end - days + 1, end };
 }
 
-async function writeChunk(ws: WriteStream, s: string): Promise<void> {
-  if (!ws.write(s)) {
-    await Promise.race([once(ws, 'drain'), once(ws, 'error').then(([e]) => Promise.reject(e))]);
-  }
+/** write with backpressure; once('drain') rejects if the stream errors meanwhile */
+async function writeChunk(ws: WriteStream, s: string, failed: () => Error | null): Promise<void> {
+  const e = failed();
+  if (e) throw e;
+  if (!ws.write(s)) await once(ws, 'drain');
 }
 
 /**
@@ -301,24 +304,24 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
   };
 
   // ---------- vehicles ----------
-  const rs = new Rng(seed);
+  // the industry is mixed into the streams: two clients with the same seed but different
+  // industries get different fleets (plates, names)
+  const salt = INDUSTRIES.findIndex((i) => i.code === industry) + 1;
+  const rs = new Rng((seed ^ Math.imul(salt, 0x9e3779b1)) >>> 0);
   const mix = TYPE_MIX[industry];
   const mixKm = mix.reduce((a, [t, w]) => a + VEHICLE_TYPES[t].km * w, 0) / mix.reduce((a, [, w]) => a + w, 0);
-  const refKm = MARKET_KM[industry] / (1 - ZERO_TARGET - 0.006); // km on a working day, fleet average
+  const refKm = MARKET_KM[industry] / (1 - ZERO_TARGET); // km on a working day, fleet average
   const sOff = SUNDAY_OFF[industry];
-  // idle probability on non-Sunday days so that the zero-km share lands near ZERO_TARGET
-  const extraZero = BREAKDOWN_P * 3;
-  const idleOn = Math.max(0.008, (ZERO_TARGET - sOff * (1 / 7 + (6 / 7) * 0.012 + extraZero)) / (1 - sOff) - extraZero);
   const usedNames = new Set<string>();
   const usedPlates = new Set<string>();
   const regions = pickRegions(rs);
   const maxRelease = Math.min(2025, startYear);
   const newFleet = industry === 'taxi' || industry === 'carsharing';
   const V: Vehicle[] = new Array(nV);
-  const newDriver = (type: VehicleType, share: number): Driver => ({
+  const newDriver = (type: VehicleType, shift: number): Driver => ({
     name: driverName(rs, usedNames),
-    rate: round2(type.salary * rs.uni(0.9, 1.1) * (industry === 'taxi' ? 0.95 : 1)),
-    fineP: 0.032 * Math.exp(0.3 * rs.normal()) * share,
+    rate: round2(type.salary * shift * rs.uni(0.92, 1.08) * (industry === 'taxi' ? 0.95 : 1)),
+    fineP: 0.032 * Math.exp(0.3 * rs.normal()),
     fineMult: 1,
     hs: null,
     role: '',
@@ -330,10 +333,11 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     const isRental = rs.chance(RENTAL[industry]);
     const purchase = Math.round(rs.uni(type.price[0], type.price[1]) * (1 - Math.min(0.5, (startYear - releaseYear) * 0.03)) / 1000) * 1000;
     const twoDrivers = !carsharing && rs.chance(TWO_DRIVERS[industry]);
-    const drivers: Driver[] = carsharing ? [] : twoDrivers ? [newDriver(type, 1), newDriver(type, 1)] : [newDriver(type, 1)];
+    // two drivers work alternate long shifts: the vehicle runs more km a day, a shift pays ~1.8 days
+    const drivers: Driver[] = carsharing ? [] : twoDrivers ? [newDriver(type, 1.8), newDriver(type, 1.8)] : [newDriver(type, 1)];
     const svcStart = Math.max(Date.UTC(releaseYear, 0, 1) / DAY_MS, start - 365 * 12);
     const startDay = Math.floor(rs.uni(svcStart, start - 1));
-    const baseKm = refKm * (type.km / mixKm) * Math.exp(0.18 * rs.normal());
+    const baseKm = refKm * (type.km / mixKm) * Math.exp(0.18 * rs.normal()) * (twoDrivers ? 1.35 : 1);
     const ageYears = Math.max(0, startYear - releaseYear) + rs.next();
     const odoKm = ageYears * baseKm * 0.9 * 365 * rs.uni(0.6, 1.1) + rs.uni(200, 4000);
     const odo = Math.round(odoKm * 10);
@@ -398,11 +402,10 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     };
     const veh = V[v];
     veh.cascoM = veh.hasCasco ? round2((purchase * rs.uni(0.025, 0.05)) / 12) : 0;
-    veh.idleP = veh.sundayOff ? 0.012 : idleOn;
   }
 
   // ---------- anomalies and look-alikes ----------
-  const rp = new Rng((seed ^ 0x5bd1e995) >>> 0);
+  const rp = new Rng((seed ^ 0x5bd1e995 ^ Math.imul(salt, 0x85ebca77)) >>> 0);
   const anomalies: TruthEntry[] = [];
   const lookalikes: TruthEntry[] = [];
   const skipped: { rule: Rule; reason: string }[] = [];
@@ -482,6 +485,8 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
       anomalies.push({
         rule: 'idle_fuel', subject_kind: 'vehicle', subject: veh.gov, ...range(mo.first, mo.last),
         note: `fuel bought on ${ds.length} days without mileage in ${mo.ym}`, month: mo.ym, dates: ds.map((d) => days[d].iso),
+        // the month's litres then exceed the norm too: a fuel_norm_check finding here is consistent
+        also_flags: ['fuel_norm_check'],
       });
     }
     // driver_fines — a driver with 4–7× the usual fines per km, over the whole period
@@ -573,7 +578,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
       const veh = V[order[(cursor + k) % nV]];
       if (veh.reserved.length || veh.role || startYear - veh.releaseYear < 9) continue;
       veh.role = 'old_vehicle';
-      veh.eff = rp.uni(1.02, 1.05);
+      veh.eff = rp.uni(1.01, 1.04);
       made++;
       lookalikes.push({
         rule: 'fuel_norm_check', subject_kind: 'vehicle', subject: veh.gov, ...range(0, nD - 1),
@@ -629,15 +634,38 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     }
   }
 
+  // kilometres: the fleet's mean working-day km equals the market figure ÷ (1 − zero-km share)
+  {
+    const mean = V.reduce((a, x) => a + x.baseKm, 0) / nV;
+    for (const x of V) x.baseKm *= refKm / mean;
+  }
+  // zero-km days: planned windows + days off + idle days + breakdowns ≈ ZERO_TARGET
+  {
+    let planned = 0;
+    for (const x of V) {
+      for (const w of x.windows) if (w.kind === 'silent' || w.kind === 'repair_idle') planned += w.end - w.start + 1;
+      if (x.idleFuelDays) planned += x.idleFuelDays.size;
+    }
+    const target = Math.min(ZERO_TARGET, Math.max(0.04, ZERO_TARGET - planned / (nV * nD)));
+    const sReal = V.filter((x) => x.sundayOff).length / nV;
+    const bd = (3 * V.reduce((a, x) => a + x.breakdownP, 0)) / nV;
+    const zOff = 1 / 7 + 3 / 365 + (6 / 7) * (0.012 + bd);
+    const idleOn = sReal >= 1 ? 0.005 : Math.max(0.005, (target - sReal * zOff) / (1 - sReal) - bd);
+    for (const x of V) x.idleP = x.sundayOff ? 0.012 : idleOn;
+  }
+
   // ---------- expenses.csv ----------
   await mkdir(outDir, { recursive: true });
   const expensesCsv = join(outDir, 'expenses.csv');
   const vehiclesCsv = join(outDir, 'vehicles.csv');
   const truthJson = join(outDir, 'truth.json');
   const ws = createWriteStream(expensesCsv, { highWaterMark: 1 << 20 });
-  const wsError = new Promise<never>((_, rej) => ws.once('error', rej));
-  wsError.catch(() => undefined);
-  const r = new Rng((seed ^ 0x2545f491) >>> 0);
+  let streamError: Error | null = null;
+  ws.on('error', (e) => {
+    streamError = e;
+  });
+  const failed = () => streamError;
+  const r = new Rng((seed ^ 0x2545f491 ^ Math.imul(salt, 0xc2b2ae3d)) >>> 0);
   let buf = header.join(',') + '\n';
   let line = 1; // header
   let rows = 0;
@@ -837,15 +865,15 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
           dup.note = `line ${line} is an exact duplicate of line ${line - 1}`;
         }
       }
-    }
-    if (buf.length >= 1 << 20) {
-      await Promise.race([writeChunk(ws, buf), wsError]);
-      buf = '';
+      if (buf.length >= CHUNK) {
+        await writeChunk(ws, buf, failed);
+        buf = '';
+      }
     }
   }
-  if (buf.length) await Promise.race([writeChunk(ws, buf), wsError]);
+  if (buf.length) await writeChunk(ws, buf, failed);
   ws.end();
-  await Promise.race([once(ws, 'finish'), wsError]);
+  await finished(ws);
 
   // ---------- vehicles.csv ----------
   let vbuf = VEHICLE_COLUMNS.join(',') + '\n';
@@ -888,6 +916,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     },
     files: { vehicles: 'vehicles.csv', expenses: 'expenses.csv' },
     expense_columns: header,
+    fuel_grades: Object.fromEntries([...new Set(V.map((x) => x.type.name))].map((n) => [n, VEHICLE_TYPES[n].grade])),
     vehicle_columns: [...VEHICLE_COLUMNS],
     rows,
     unique_rows: uniqueRows,
