@@ -235,16 +235,18 @@ export class HeaderIndex {
   /** The closest known field to an unrecognised header, by edit distance over normalised synonyms. */
   suggest(header: string, kind: TableKind | null): { field: string; synonym: string; distance: number } | null {
     const n = normaliseHeader(header);
-    if (!n) return null;
+    if (n.length < 3) return null;
     let best: { field: string; synonym: string; distance: number } | null = null;
     for (const [key, entries] of this.exact) {
       const e = this.pick(entries, kind);
       if (!e || e.field === CLIENT_FIELD) continue;
-      const limit = best ? best.distance : Math.max(2, Math.ceil(Math.max(n.length, key.length) * 0.5));
-      let d = levenshtein(n, key, limit);
-      // a header containing a whole synonym ("Расходы на топливо АЗС") is close to it
-      if (key.length >= 4 && (n.includes(key) || key.includes(n)) && n.length >= 3) d = Math.min(d, Math.abs(n.length - key.length) > 0 ? 1 : 0);
-      if (d <= limit && (!best || d < best.distance)) best = { field: e.field, synonym: e.synonym, distance: d };
+      // at most 40% of the longer string may differ
+      const allowed = Math.max(1, Math.floor(Math.max(n.length, key.length) * 0.4));
+      const limit = best ? Math.min(best.distance - 1, allowed) : allowed;
+      let d = limit < 0 ? Infinity : levenshtein(n, key, limit);
+      // a header containing a whole synonym as words ("Расходы на топливо АЗС") is close to it
+      if (key.length >= 4 && n !== key && (` ${n} `.includes(` ${key} `) || ` ${key} `.includes(` ${n} `))) d = Math.min(d, 1);
+      if (d <= Math.max(limit, 1) && (!best || d < best.distance)) best = { field: e.field, synonym: e.synonym, distance: d };
     }
     return best;
   }

@@ -1,0 +1,286 @@
+// Row normaliser: RawRow (reader cells) → a typed record of canonical fields, or a reject with a
+// reason a person can act on and the raw values. Cells are converted by the value parsers
+// (values.ts), then the record is validated per row with a zod schema built from the mapping:
+// required keys, numeric(14,2) bounds, no negative distances/litres, whole years.
+// Unknown columns go to `extra` (non-empty values only); the `client` column is ignored but its
+// values are collected in `stats.clientValues` for the report.
+
+import { z } from "zod";
+import type { RawCell, RawRow, TableKind } from "./types.js";
+import type { FieldDef, HeaderMapping } from "./headers.js";
+import { CLIENT_FIELD } from "./headers.js";
+import {
+  cellText,
+  isBlank,
+  normaliseDriver,
+  normalisePlate,
+  parseBoolean,
+  parseDate,
+  parseMoney,
+  parseNumber,
+  showRaw,
+  type Parsed,
+} from "./values.js";
+
+export type FieldValue = string | number | boolean | null;
+
+export type NormalisedRow =
+  | {
+      ok: true;
+      /** Mapped fields only (see `normaliser.recordFields`); dates are ISO `YYYY-MM-DD`, money is rounded to kopecks. */
+      record: Record<string, FieldValue>;
+      /** Unknown columns' non-empty values by header, or null. */
+      extra: Record<string, string> | null;
+      /** Some money value is negative (refund/correction): allowed, counted in the report. */
+      negativeMoney: boolean;
+      /** The value of the file's `client` column, if any (ignored, reported). */
+      client: string | null;
+    }
+  | {
+      ok: false;
+      /** `"fuel": "abc" is not a number; "date": "31.02.2025" is not a date …` */
+      reason: string;
+      /** The row's cells as text, by header (for fleet.load_rejects). */
+      raw: Record<string, string>;
+    };
+
+export interface NormaliserStats {
+  rows: number;
+  ok: number;
+  rejected: number;
+  negativeMoneyRows: number;
+  /** Distinct values of the `client` column (first 50). */
+  clientValues: string[];
+  dateMin: string | null;
+  dateMax: string | null;
+}
+
+export interface NormaliserOptions {
+  /** "Today" for the date range (default: now). */
+  today?: Date | string;
+  /** A cell longer than this rejects its row (default 10,000 characters). */
+  maxCellChars?: number;
+  /** Raw values in rejects are cut to this length (default 2,000). */
+  maxRawChars?: number;
+}
+
+export interface RowNormaliser {
+  (row: RawRow): NormalisedRow;
+  readonly kind: TableKind;
+  /** The keys of `record`, in source column order. */
+  readonly recordFields: string[];
+  readonly stats: NormaliserStats;
+}
+
+/** numeric(14,2): |x| ≤ 999 999 999 999.99 */
+export const MONEY_LIMIT = 1e12;
+
+type Converter = (raw: RawCell, today: Date | string | undefined) => Parsed<FieldValue>;
+
+function converterFor(f: FieldDef, kind: TableKind): Converter {
+  const name = f.field;
+  if (name === "gov_number") return (raw) => normalisePlate(raw, name);
+  if (name === "driver") return (raw) => ({ ok: true, value: normaliseDriver(raw) });
+  switch (f.type) {
+    case "date":
+      if (name === "date") return (raw, today) => parseDate(raw, name, { today });
+      return (raw, today) => parseDate(raw, name, { today, min: "1950-01-01" });
+    case "money":
+      // money of an expense row: empty = 0; money attributes of a vehicle: empty = unknown
+      if (f.kind === "attribute" || kind === "vehicles") return (raw) => parseNumber(raw, name);
+      return (raw) => parseMoney(raw, name);
+    case "numeric":
+    case "integer":
+      return (raw) => parseNumber(raw, name);
+    case "boolean":
+      return (raw) => parseBoolean(raw, name);
+    default:
+      return (raw) => {
+        if (isBlank(raw)) return { ok: true, value: null };
+        return { ok: true, value: normaliseDriver(raw) };
+      };
+  }
+}
+
+function schemaFor(f: FieldDef, kind: TableKind, maxYear: number, maxCell: number): z.ZodTypeAny {
+  const name = f.field;
+  if (name === "gov_number") return z.string().min(1, "is empty (a vehicle registration number is required)");
+  if (name === "date" && kind === "expenses") return z.string({ invalid_type_error: "is empty (the date is required)" }).regex(/^\d{4}-\d{2}-\d{2}$/);
+  if (name === "driver") return z.string().max(maxCell);
+  switch (f.type) {
+    case "money": {
+      const m = z
+        .number()
+        .finite()
+        .refine((x) => Math.abs(x) < MONEY_LIMIT, { message: "is beyond numeric(14,2) (more than 999 999 999 999,99)" });
+      return f.kind === "attribute" || kind === "vehicles" ? m.nullable() : m;
+    }
+    case "numeric":
+      return z
+        .number()
+        .finite()
+        .nonnegative({ message: "is negative" })
+        .lt(MONEY_LIMIT, { message: "is too large" })
+        .nullable();
+    case "integer":
+      return z
+        .number()
+        .int({ message: "is not a whole number" })
+        .min(name === "release_year" ? 1950 : -2147483648, { message: "is too small" })
+        .max(name === "release_year" ? maxYear : 2147483647, { message: `is too large${name === "release_year" ? ` (after ${maxYear})` : ""}` })
+        .nullable();
+    case "boolean":
+      return z.boolean().nullable();
+    case "date":
+      return z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable();
+    default:
+      return z.string().max(maxCell).nullable();
+  }
+}
+
+const TOTALS = /^\s*(итого|всего|итог|total|totals|grand total)\b/i;
+
+/** Build the per-row function for one table. `fields` is reference/fields.csv (loadFieldDefs()). */
+export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly FieldDef[], opts: NormaliserOptions = {}): RowNormaliser {
+  const kind = mapping.kind;
+  const maxCell = opts.maxCellChars ?? 10_000;
+  const maxRaw = opts.maxRawChars ?? 2_000;
+  const byName = new Map(fields.map((f) => [f.field, f]));
+  const todayYear = Number((typeof opts.today === "string" ? opts.today : (opts.today ?? new Date()).toISOString()).slice(0, 4));
+
+  interface Col {
+    index: number;
+    header: string;
+    label: string;
+    field: string | null;
+    convert: Converter | null;
+    extraKey: string | null;
+    money: boolean;
+  }
+  const cols: Col[] = mapping.columns.map((c) => {
+    const f = c.field && c.field !== CLIENT_FIELD ? byName.get(c.field) : undefined;
+    return {
+      index: c.index,
+      header: c.header,
+      label: c.header.trim() || `column ${c.index + 1}`,
+      field: c.field,
+      convert: f ? converterFor(f, kind) : null,
+      extraKey: c.extraKey,
+      money: f?.type === "money",
+    };
+  });
+  const mapped = cols.filter((c) => c.convert);
+  const recordFields = mapped.map((c) => c.field!);
+  const shape: Record<string, z.ZodTypeAny> = {};
+  for (const c of mapped) shape[c.field!] = schemaFor(byName.get(c.field!)!, kind, todayYear + 1, maxCell);
+  const schema = z.object(shape);
+  const clientCols = cols.filter((c) => c.field === CLIENT_FIELD);
+  const extraCols = cols.filter((c) => c.extraKey);
+  const width = mapping.columns.length;
+  const rawKeys = cols.map((c) => c.extraKey ?? (c.header.trim() || `column_${c.index + 1}`));
+  // make raw keys unique (duplicate headers that map to client or the same unknown header)
+  const seenKeys = new Set<string>();
+  rawKeys.forEach((k, i) => {
+    let key = k;
+    for (let n = 2; seenKeys.has(key); n++) key = `${k} (${n})`;
+    seenKeys.add(key);
+    rawKeys[i] = key;
+  });
+
+  const stats: NormaliserStats = { rows: 0, ok: 0, rejected: 0, negativeMoneyRows: 0, clientValues: [], dateMin: null, dateMax: null };
+  const clientSeen = new Set<string>();
+
+  const rawOf = (row: RawRow): Record<string, string> => {
+    const raw: Record<string, string> = Object.create(null);
+    const n = Math.max(width, row.cells.length);
+    for (let i = 0; i < n; i++) {
+      const v = cellText(row.cells[i]);
+      if (v === "" && i >= width) continue;
+      const key = i < width ? rawKeys[i] : `column_${i + 1}`;
+      raw[key] = v.length > maxRaw ? v.slice(0, maxRaw) + `… (${v.length} characters)` : v;
+    }
+    return { ...raw };
+  };
+  const reject = (row: RawRow, reason: string): NormalisedRow => {
+    stats.rejected++;
+    return { ok: false, reason, raw: rawOf(row) };
+  };
+
+  const fn = (row: RawRow): NormalisedRow => {
+    stats.rows++;
+    if (row.error) return reject(row, row.error);
+    const cells = row.cells;
+    // values beyond the header: the row is misaligned (an unquoted delimiter inside a value)
+    if (cells.length > width) {
+      const beyond = cells.slice(width).filter((c) => !isBlank(c));
+      if (beyond.length) {
+        return reject(
+          row,
+          `the row has ${width + cells.slice(width).length} cells but the header has ${width} (extra ${beyond.map((c) => showRaw(c)).slice(0, 3).join(", ")}): values are shifted — probably a delimiter inside an unquoted value`,
+        );
+      }
+    }
+    const errors: string[] = [];
+    for (let i = 0; i < cells.length && i < width; i++) {
+      const v = cells[i];
+      if (typeof v === "string" && v.length > maxCell) {
+        errors.push(`${JSON.stringify(cols[i].label)}: the cell is ${v.length} characters long (limit ${maxCell})`);
+      }
+    }
+    if (errors.length) return reject(row, errors.join("; "));
+
+    const record: Record<string, FieldValue> = {};
+    for (const c of mapped) {
+      const r = c.convert!(cells[c.index] ?? null, opts.today);
+      if (r.ok) record[c.field!] = r.value;
+      else errors.push(r.reason);
+    }
+    if (errors.length) {
+      // a totals row at the bottom of a report ("Итого")
+      if (!("gov_number" in record) && cells.some((v) => typeof v === "string" && TOTALS.test(v))) {
+        return reject(row, `a totals row (${showRaw(cells.find((v) => typeof v === "string" && TOTALS.test(v)))}), not data`);
+      }
+      return reject(row, errors.join("; "));
+    }
+    const res = schema.safeParse(record);
+    if (!res.success) {
+      const reasons = res.error.issues.map((iss) => {
+        const field = String(iss.path[0] ?? "");
+        const col = mapped.find((c) => c.field === field);
+        const raw = col ? cells[col.index] : undefined;
+        return `${JSON.stringify(field)}: ${isBlank(raw) ? "" : showRaw(raw) + " "}${iss.message}`;
+      });
+      return reject(row, reasons.join("; "));
+    }
+    let negativeMoney = false;
+    for (const c of mapped) if (c.money && typeof record[c.field!] === "number" && (record[c.field!] as number) < 0) negativeMoney = true;
+    let extra: Record<string, string> | null = null;
+    for (const c of extraCols) {
+      const v = cells[c.index];
+      if (isBlank(v)) continue;
+      extra ??= {};
+      // defineProperty: a header named "__proto__" is a plain key
+      Object.defineProperty(extra, c.extraKey!, { value: cellText(v), enumerable: true, writable: true, configurable: true });
+    }
+    let client: string | null = null;
+    for (const c of clientCols) {
+      const v = cells[c.index];
+      if (isBlank(v)) continue;
+      client = cellText(v).trim();
+      if (!clientSeen.has(client) && clientSeen.size < 50) {
+        clientSeen.add(client);
+        stats.clientValues.push(client);
+      }
+      break;
+    }
+    const d = record.date;
+    if (typeof d === "string") {
+      if (stats.dateMin === null || d < stats.dateMin) stats.dateMin = d;
+      if (stats.dateMax === null || d > stats.dateMax) stats.dateMax = d;
+    }
+    stats.ok++;
+    if (negativeMoney) stats.negativeMoneyRows++;
+    return { ok: true, record, extra, negativeMoney, client };
+  };
+  return Object.assign(fn, { kind, recordFields, stats });
+}
