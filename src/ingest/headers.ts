@@ -242,8 +242,8 @@ export class HeaderIndex {
       if (!e || e.field === CLIENT_FIELD) continue;
       // at most 40% of the longer string may differ
       const allowed = Math.max(1, Math.floor(Math.max(n.length, key.length) * 0.4));
-      const limit = best ? Math.min(best.distance - 1, allowed) : allowed;
-      let d = limit < 0 ? Infinity : levenshtein(n, key, limit);
+      const limit: number = best ? Math.min(best.distance - 1, allowed) : allowed;
+      let d: number = limit < 0 ? Infinity : levenshtein(n, key, limit);
       // a header containing a whole synonym as words ("Расходы на топливо АЗС") is close to it
       if (key.length >= 4 && n !== key && (` ${n} `.includes(` ${key} `) || ` ${key} `.includes(` ${n} `))) d = Math.min(d, 1);
       if (d <= Math.max(limit, 1) && (!best || d < best.distance)) best = { field: e.field, synonym: e.synonym, distance: d };
