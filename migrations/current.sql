@@ -1,2 +1,3 @@
 -- Enter migration here
 --!include run_analysis.sql
+--!include status_views.sql
