@@ -155,6 +155,8 @@ interface Vehicle {
   nextService: number; // tenths
   serviceCount: number;
   nextPads: number;
+  nextTires: number; // tenths: a new set of tyres
+  tiresKm: number;
   nextBelt: number; // 0 = no timing belt (diesel or chain)
   postingDay: number;
   osagoM: number;
@@ -321,7 +323,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
   const newDriver = (type: VehicleType, shift: number): Driver => ({
     name: driverName(rs, usedNames),
     rate: round2(type.salary * shift * rs.uni(0.92, 1.08) * (industry === 'taxi' ? 0.95 : 1)),
-    fineP: 0.032 * Math.exp(0.3 * rs.normal()),
+    fineP: 0.04 * Math.exp(0.3 * rs.normal()),
     fineMult: 1,
     hs: null,
     role: '',
@@ -370,13 +372,15 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
       sundayOff: rs.chance(sOff),
       idleP: 0,
       breakdownP: BREAKDOWN_P * (0.7 + 0.05 * Math.max(0, startYear - releaseYear)),
-      repairP: 0.012 * (0.7 + 0.05 * Math.max(0, startYear - releaseYear)),
+      repairP: 0.02 * (0.7 + 0.05 * Math.max(0, startYear - releaseYear)),
       odo,
       odoEventDay: Infinity,
       odoDelta: 0,
       nextService: odo + Math.round(type.serviceKm * 10 * rs.uni(0.05, 1)),
       serviceCount: rs.int(0, 11),
       nextPads: odo + Math.round(type.padsKm * 10 * rs.uni(0.05, 1)),
+      nextTires: 0,
+      tiresKm: type.platon || type.hydraulic || type.name === 'Автобус' ? 120000 : 50000,
       nextBelt: petrol ? odo + Math.round(70000 * 10 * rs.uni(0.05, 1)) : 0,
       postingDay: rs.chance(0.35) ? 31 : rs.pick([1, 1, 5, 10, 15, 20, 25, 28]),
       osagoM: round2(rs.uni(type.osago[0], type.osago[1]) * (industry === 'taxi' ? 1.6 : 1) / 12),
@@ -401,6 +405,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
       role: '',
     };
     const veh = V[v];
+    veh.nextTires = odo + Math.round(veh.tiresKm * 10 * rs.uni(0.05, 1));
     veh.cascoM = veh.hasCasco ? round2((purchase * rs.uni(0.025, 0.05)) / 12) : 0;
   }
 
@@ -578,7 +583,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
       const veh = V[order[(cursor + k) % nV]];
       if (veh.reserved.length || veh.role || startYear - veh.releaseYear < 9) continue;
       veh.role = 'old_vehicle';
-      veh.eff = rp.uni(1.01, 1.04);
+      veh.eff = rp.uni(1.0, 1.03);
       made++;
       lookalikes.push({
         rule: 'fuel_norm_check', subject_kind: 'vehicle', subject: veh.gov, ...range(0, nD - 1),
@@ -804,6 +809,10 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
         veh.nextPads = veh.odo + Math.round(type.padsKm * 10 * r.uni(0.8, 1.2));
         add(C.pads, r.uni(type.padsCost[0], type.padsCost[1]));
       }
+      if (veh.odo >= veh.nextTires) {
+        veh.nextTires = veh.odo + Math.round(veh.tiresKm * 10 * r.uni(0.85, 1.15));
+        add(C.tire, r.uni(type.tireChange[0], type.tireChange[1]) * r.uni(10, 13));
+      }
       if (veh.nextBelt > 0 && veh.odo >= veh.nextBelt) {
         veh.nextBelt = veh.odo + Math.round(70000 * 10 * r.uni(0.9, 1.1));
         add(C.belts, r.uni(7000, 18000));
@@ -835,7 +844,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
       if (C.bucket >= 0 && type.name === 'Экскаватор' && r.next() < 0.02) add(C.bucket, r.uni(6000, 35000));
       if (type.hydraulic && r.next() < 0.006) add(C.hydraulic, r.uni(3000, 16000));
       if (di.month <= 2 && r.next() < 0.002) add(C.antifreeze, r.uni(400, 1500));
-      if (r.next() < 0.02) add(C.other, Math.min(60000, r.lognormal(1500, 0.8)));
+      if (r.next() < 0.05) add(C.other, Math.min(80000, r.lognormal(2000, 0.8)));
       if (di.doy === veh.safetyDoy) add(C.extinguishers, r.uni(900, 2500) * (type.platon || type.name === 'Автобус' ? 2 : 1));
       if (di.doy === veh.kitDoy) add(C.kits, r.uni(500, 1200));
 
