@@ -436,6 +436,14 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     const i = rp.int(0, monthPool.length - kk);
     return [monthPool[i], monthPool[i + kk - 1]];
   };
+  // a few tries with fresh random windows before giving up on a case (small fleets fill up)
+  const attempt = <T,>(fn: () => T | null): T | null => {
+    for (let i = 0; i < 25; i++) {
+      const got = fn();
+      if (got) return got;
+    }
+    return null;
+  };
   const perRule = Math.max(1, Math.round(nV / 10));
   const nLook = Math.max(1, Math.round(nV / 20));
   const range = (a: number, b: number) => ({ period_start: days[a].iso, period_end: days[b].iso });
@@ -446,9 +454,20 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     if (carsharing) skipped.push({ rule: 'high_salary', reason: 'carsharing has no drivers or salaries' });
     else {
       for (let n = 0; n < perRule; n++) {
-        const [m0, m1] = pickMonths(rp.chance(0.4) ? 2 : 1);
-        const veh = findVehicle((x) => x.drivers.length === 1 && !x.drivers[0].role, months[m0].first, months[m1].last);
-        if (!veh) break;
+        const k = rp.chance(0.4) ? 2 : 1;
+        const got =
+          attempt(() => {
+            const [m0, m1] = pickMonths(k);
+            const veh = findVehicle((x) => x.drivers.length === 1 && !x.drivers[0].role, months[m0].first, months[m1].last);
+            return veh && { veh, m0, m1 };
+          }) ??
+          attempt(() => {
+            const [m0, m1] = pickMonths(k);
+            const veh = findVehicle((x) => x.drivers.length > 0 && x.drivers[0].hs === null, months[m0].first, months[m1].last);
+            return veh && { veh, m0, m1 };
+          });
+        if (!got) break;
+        const { veh, m0, m1 } = got;
         const drv = veh.drivers[0];
         drv.role = 'high_salary';
         drv.hs = new Map();
@@ -462,9 +481,14 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     }
     // fuel_norm_check — litres 20–40% over norm for 1–3 months
     for (let n = 0; n < perRule; n++) {
-      const [m0, m1] = pickMonths(rp.int(1, 3));
-      const veh = findVehicle(() => true, months[m0].first, months[m1].last);
-      if (!veh) break;
+      const k = rp.int(1, 3);
+      const got = attempt(() => {
+        const [m0, m1] = pickMonths(k);
+        const veh = findVehicle(() => true, months[m0].first, months[m1].last);
+        return veh && { veh, m0, m1 };
+      });
+      if (!got) break;
+      const { veh, m0, m1 } = got;
       const f = round2(rp.uni(1.2, 1.4));
       veh.windows.push({ kind: 'fuel_norm', start: months[m0].first, end: months[m1].last, factor: f });
       anomalies.push({
@@ -475,10 +499,13 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     }
     // idle_fuel — fuel bought on 3–7 zero-km days in a month
     for (let n = 0; n < perRule; n++) {
-      const [mi] = pickMonths(1);
-      const mo = months[mi];
-      const veh = findVehicle(() => true, mo.first, mo.last);
-      if (!veh) break;
+      const got = attempt(() => {
+        const mo = months[pickMonths(1)[0]];
+        const veh = findVehicle((x) => x.idleFuelDays === null, mo.first, mo.last);
+        return veh && { veh, mo };
+      });
+      if (!got) break;
+      const { veh, mo } = got;
       const span = mo.last - mo.first + 1;
       const want = Math.min(span, rp.int(3, 7));
       const set = new Set<number>();
@@ -498,7 +525,9 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     if (carsharing) skipped.push({ rule: 'driver_fines', reason: 'carsharing has no drivers or fines' });
     else {
       for (let n = 0; n < perRule; n++) {
-        const veh = findVehicle((x) => x.drivers.length === 1 && !x.drivers[0].role && !x.role, 0, -1e9);
+        const veh =
+          findVehicle((x) => x.drivers.length === 1 && !x.drivers[0].role && !x.role, 0, -1e9) ??
+          findVehicle((x) => x.drivers.length > 0 && x.drivers[0].fineMult === 1 && !x.role, 0, -1e9);
         if (!veh) break;
         veh.reserved.pop(); // a whole-period trait, not a window
         const drv = veh.drivers[0];
@@ -512,10 +541,13 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     }
     // price_per_liter — 15–30% more per litre for a month
     for (let n = 0; n < perRule; n++) {
-      const [mi] = pickMonths(1);
-      const mo = months[mi];
-      const veh = findVehicle(() => true, mo.first, mo.last);
-      if (!veh) break;
+      const got = attempt(() => {
+        const mo = months[pickMonths(1)[0]];
+        const veh = findVehicle(() => true, mo.first, mo.last);
+        return veh && { veh, mo };
+      });
+      if (!got) break;
+      const { veh, mo } = got;
       const f = round2(rp.uni(1.15, 1.3));
       veh.windows.push({ kind: 'price', start: mo.first, end: mo.last, factor: f });
       anomalies.push({
@@ -528,9 +560,13 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     else {
       for (let n = 0; n < perRule; n++) {
         const len = rp.int(30, Math.min(75, nD - 2));
-        const s = rp.int(0, nD - len);
-        const veh = findVehicle(() => true, s, s + len - 1);
-        if (!veh) break;
+        const got = attempt(() => {
+          const s = rp.int(0, nD - len);
+          const veh = findVehicle(() => true, s, s + len - 1);
+          return veh && { veh, s };
+        });
+        if (!got) break;
+        const { veh, s } = got;
         veh.windows.push({ kind: 'silent', start: s, end: s + len - 1, factor: 1 });
         veh.silentParking = veh.parkingDaily || round2(Math.round(rp.uni(200, 600) / 10) * 10);
         anomalies.push({
@@ -545,9 +581,13 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     else {
       for (let n = 0; n < perRule; n++) {
         const lo = Math.min(7, Math.floor(nD / 3));
-        const d = rp.int(Math.max(1, lo), Math.max(1, nD - 1 - lo));
-        const veh = findVehicle(() => true, d - 1, d + 1);
-        if (!veh) break;
+        const got = attempt(() => {
+          const d = rp.int(Math.max(1, lo), Math.max(1, nD - 1 - lo));
+          const veh = findVehicle((x) => x.odoEventDay === Infinity, d - 1, d + 1);
+          return veh && { veh, d };
+        });
+        if (!got) break;
+        const { veh, d } = got;
         const back = rp.chance(0.5);
         const deltaKm = back ? -Math.min(rp.int(3000, 40000), Math.floor(veh.odo / 10 / 2)) : rp.int(2500, 15000);
         veh.odoEventDay = d;
@@ -562,6 +602,11 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
   } else {
     for (const r of RULES) skipped.push({ rule: r, reason: 'anomalies disabled' });
   }
+  const noRoom = (rule: Rule) => {
+    if (withAnomalies && !skipped.some((x) => x.rule === rule) && !anomalies.some((a) => a.rule === rule)) {
+      skipped.push({ rule, reason: `no room for a case in ${nV} vehicle(s) × ${nD} day(s)` });
+    }
+  };
 
   // look-alikes: legitimate patterns that resemble the rules
   if (nD >= 20) {
@@ -909,6 +954,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
 
   // ---------- truth.json ----------
   for (const e of dupKeys.values()) anomalies.push(e);
+  for (const rule of RULES) noRoom(rule);
   const counts: Record<string, number> = {};
   for (const rule of RULES) counts[rule] = anomalies.filter((a) => a.rule === rule).length;
   const sumsRub: Record<string, number> = { fuel: sumFuelCents / 100 };
