@@ -312,7 +312,12 @@ export async function readCsv(path: string, opts: ReadOptions = {}): Promise<Raw
       max_record_size: limits.maxRecordChars,
     }) as string[][];
   } catch (e) {
-    throw csvErrorToSource(e, name, recordStartLineAtEnd(text.slice(0, scanEnd === -1 ? text.length : scanEnd)) - 1 + (skipChars ? 1 : 0), limits.maxRecordChars);
+    const code = (e as CsvError).code as string | undefined;
+    const before =
+      code === "CSV_QUOTE_NOT_CLOSED"
+        ? recordStartLineAtEnd(text.slice(0, scanEnd === -1 ? text.length : scanEnd)) - 1
+        : Math.max(0, ((e as CsvError & { lines?: number }).lines ?? 1) - 1);
+    throw csvErrorToSource(e, name, before + (skipChars ? 1 : 0), limits.maxRecordChars);
   }
   if (scanEnd === -1 && !whole) {
     // not one complete record in the sample
@@ -338,29 +343,31 @@ export async function readCsv(path: string, opts: ReadOptions = {}): Promise<Raw
   async function* streamRows(): AsyncGenerator<RawRow> {
     const file = createReadStream(path, { highWaterMark: 64 * 1024 });
     const decoder = new Decoder(sn.encoding, sn.nonAscii, skipChars, name);
+    // Lines are counted as records are parsed (on_record runs before buffering), so an error
+    // names the right line even when buffered records are discarded; csv-parse's own `lines`
+    // counts a CRLF inside quotes twice.
+    let lastLine = skipChars > 0 ? 1 : 0;
     const parser = parse({
       delimiter,
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
       max_record_size: limits.maxRecordChars,
-      info: true,
+      on_record: (record: string[], ctx: { records: number }): RawRow => {
+        const line = lastLine + 1;
+        lastLine = line + countNewlines(record);
+        const row: RawRow = { rowNumber: ctx.records, cells: record };
+        if (line !== ctx.records) row.line = line;
+        return row;
+      },
     });
     file.on("error", (e) => decoder.destroy(e));
     decoder.on("error", (e) => parser.destroy(e));
     file.pipe(decoder).pipe(parser);
-    // text-editor line numbers, counted here: csv-parse counts a CRLF inside quotes as two lines
-    let lastLine = skipChars > 0 ? 1 : 0;
     try {
-      for await (const item of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
-        const { record, info } = item;
-        const rowNumber = info.records;
-        const startLine = lastLine + 1;
-        lastLine = startLine + countNewlines(record);
-        if (rowNumber <= headerRecord) continue;
-        if (isEmptyRow(record)) continue;
-        const row: RawRow = { rowNumber, cells: record };
-        if (startLine !== rowNumber) row.line = startLine;
+      for await (const row of parser as AsyncIterable<RawRow>) {
+        if (row.rowNumber <= headerRecord) continue;
+        if (isEmptyRow(row.cells)) continue;
         yield row;
       }
     } catch (e) {

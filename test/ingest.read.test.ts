@@ -1,0 +1,311 @@
+// Readers against real files (test/fixtures/ingest, see its README): tables, headers, kinds, row
+// numbers, first values exactly; every bad input → its SourceError code and a message naming the
+// problem.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, symlinkSync, rmSync, copyFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SourceError, type RawRow, type RawTable } from "../src/ingest/types.js";
+import { readSource, readCsv, readXlsx, readJson } from "../src/ingest/read/index.js";
+import { detectDelimiter } from "../src/ingest/read/csv.js";
+import { findHeaderRow } from "../src/ingest/read/common.js";
+
+const FX = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "ingest");
+const good = (f: string) => join(FX, "good", f);
+const bad = (f: string) => join(FX, "bad", f);
+
+async function rowsOf(t: RawTable): Promise<RawRow[]> {
+  const out: RawRow[] = [];
+  for await (const r of t.rows) out.push(r);
+  return out;
+}
+
+async function refuses(p: Promise<unknown>, code: string, message: RegExp) {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof SourceError, `expected SourceError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+const d = (iso: string) => new Date(iso + "T00:00:00.000Z");
+
+// ---------------------------------------------------------------------------------------------
+// good files
+
+test("Windows-1251 CSV with ; and decimal commas (Russian Excel)", async () => {
+  const [t] = await readSource(good("expenses_cp1251.csv"));
+  assert.equal(t.name, "expenses_cp1251.csv");
+  assert.deepEqual(t.detected, { format: "csv", encoding: "windows-1251", delimiter: ";", headerRow: 1, bytes: 543 });
+  assert.equal(t.kindHint, "expenses");
+  assert.deepEqual(t.headers, ["Дата", "Гос. номер", "Водитель", "Пробег за день, км", "Топливо, л", "Топливо, руб", "Ремонт", "Штрафы", "Мойка", "Клиент", "Комментарий"]);
+  const rows = await rowsOf(t);
+  assert.deepEqual(rows.map((r) => r.rowNumber), [2, 3, 4, 5, 6]);
+  assert.deepEqual(rows[0].cells, ["27.11.2025", "А123ВС77", "Иванов Иван Иванович", "245", "38,5", "2 156,00", "0", "500", "350", 'ООО "Ромашка"', ""]);
+  assert.deepEqual(rows[1].cells.slice(0, 7), ["27.11.2025", "в456ор199", "Петров  П.П.", "180,5", "27,3", "1 528,80", "12 500,50"]);
+  assert.equal(rows[2].cells[3], "abc");
+  assert.equal(rows[3].cells[0], "31.02.2025");
+});
+
+test("UTF-8 CSV with BOM and commas", async () => {
+  const [t] = await readSource(good("expenses_utf8_bom.csv"));
+  assert.deepEqual(t.detected, { format: "csv", encoding: "utf-8-bom", delimiter: ",", headerRow: 1, bytes: 284 });
+  assert.deepEqual(t.headers, ["date", "gov_number", "driver", "daily_distance", "fuel", "fuel_liters", "tolls", "notes"]);
+  const rows = await rowsOf(t);
+  assert.deepEqual(rows[0], { rowNumber: 2, cells: ["2025-11-27", "А123ВС77", "Иванов И.И.", "245", "2,156.00", "38.5", "120", ""] });
+  assert.deepEqual(rows[2], { rowNumber: 4, cells: ["2025-11-29", "Е001КХ50", "Сидоров С.С.", "0", "0", "0", "(350)", "refund, toll"] });
+});
+
+test("tab CSV with multi-line quoted cells: one row per record, the starting line reported", async () => {
+  const [t] = await readSource(good("vehicles_tab.csv"));
+  assert.equal(t.detected.delimiter, "tab");
+  assert.equal(t.detected.encoding, "utf-8");
+  assert.deepEqual(t.headers, ["Госномер", "Тип ТС", "Год выпуска", "Норма расхода, л/100 км", "Есть прицеп", "Примечание"]);
+  const rows = await rowsOf(t);
+  assert.deepEqual(
+    rows.map((r) => [r.rowNumber, r.line ?? r.rowNumber, r.cells[0]]),
+    [
+      [2, 2, "А123ВС77"],
+      [3, 4, "В456ОР199"],
+      [4, 5, "Е001КХ50"],
+      [5, 8, "Х777ХХ777"],
+    ],
+  );
+  assert.equal(rows[0].cells[5], "Рефрижератор.\nЗимняя резина с 01.11");
+  assert.equal(rows[2].cells[5], 'Арендован у "Лизинг-Авто",\nдоговор № 17\nдо 2026 года');
+});
+
+test("XLSX written by LibreOffice: two sheets, title blocks, dates, cached formula values, formula-looking text", async () => {
+  const tables = await readSource(good("fleet_report.xlsx"));
+  assert.deepEqual(
+    tables.map((t) => [t.name, t.kindHint, t.detected.headerRow, t.detected.sheet]),
+    [
+      ["fleet_report.xlsx#Транспорт", "vehicles", 4, "Транспорт"],
+      ["fleet_report.xlsx#Расходы", "expenses", 4, "Расходы"],
+    ],
+  );
+  const [veh, exp] = tables;
+  assert.deepEqual(veh.headers, ["Госномер", "Тип ТС", "Год выпуска", "Норма расхода, л/100 км", "Объём бака, л", "Есть прицеп", "Пробег"]);
+  const vr = await rowsOf(veh);
+  assert.deepEqual(vr[0], { rowNumber: 5, cells: ["А123ВС77", "Грузовой", 2019, 32.5, 400, "да", 185000] });
+  assert.equal(vr.length, 3);
+  assert.deepEqual(exp.headers, ["Дата", "Госномер", "Водитель", "Пробег, км", "Топливо, л", "Топливо, руб", "Ремонт", "Итого, руб", "Ссылка"]);
+  const er = await rowsOf(exp);
+  assert.deepEqual(er[0], {
+    rowNumber: 5,
+    cells: [d("2025-11-27"), "А123ВС77", "Иванов И.И.", 245, 38.5, 2156, 0, 2156, '=HYPERLINK("http://example.com/chek","чек")'],
+  });
+  assert.deepEqual(er[1].cells, [d("2025-11-28"), "в456ор199", "Петров  П.П.", 180.5, 27.3, 1528.8, 12500.5, 14029.3, null]);
+  assert.deepEqual(er[2].cells.slice(6, 8), [-1200, -1200]); // the formula's cached value
+  assert.equal(er.length, 3);
+});
+
+test("readXlsx directly: cell-count limit", async () => {
+  await refuses(readXlsx(good("fleet_report.xlsx"), { maxXlsxCells: 10 }), "xlsx_bomb", /more than 10 cells/);
+  await refuses(readXlsx(good("fleet_report.xlsx"), { maxXlsxUncompressedBytes: 1000 }), "xlsx_bomb", /unpacks to .* over the 0 MB limit|zip bomb/);
+});
+
+test("JSON array of records", async () => {
+  const [t] = await readSource(good("expenses.json"));
+  assert.equal(t.name, "expenses.json");
+  assert.equal(t.kindHint, "expenses");
+  assert.deepEqual(t.headers, ["Дата", "Госномер", "Водитель", "Топливо, руб", "Топливо, л", "Пробег", "Примечание"]);
+  const rows = await rowsOf(t);
+  assert.deepEqual(rows[0], { rowNumber: 1, cells: ["27.11.2025", "а123вс77", "Иванов И.И.", 2156, 38.5, 245, null] });
+  assert.deepEqual(rows[1], { rowNumber: 2, cells: ["2025-11-28", "B456OP199", "Петров П.П.", "1 528,80", 27.3, 180.5, '{"чек":17}'] });
+});
+
+test("JSON {expenses, transport}: one table per array, __proto__/constructor are plain keys", async () => {
+  const tables = await readSource(good("fleet.json"));
+  assert.deepEqual(
+    tables.map((t) => [t.name, t.kindHint]),
+    [
+      ["fleet.json#expenses", "expenses"],
+      ["fleet.json#transport", "vehicles"],
+    ],
+  );
+  assert.deepEqual(tables[0].headers, ["date", "gov_number", "fuel", "__proto__", "constructor", "repair"]);
+  const rows = await rowsOf(tables[0]);
+  assert.deepEqual(rows[0].cells, ["2025-11-27", "А123ВС77", 2156, "not a prototype", "x", null]);
+  assert.deepEqual(({} as Record<string, unknown>).polluted, undefined);
+  const tr = await rowsOf(tables[1]);
+  assert.deepEqual(tr[1], { rowNumber: 2, cells: ["В456ОР199", "Легковой", 2021, 9.8, false] });
+});
+
+test("NDJSON: row numbers are line numbers", async () => {
+  const [t] = await readSource(good("expenses.ndjson"));
+  assert.equal(t.detected.format, "ndjson");
+  assert.deepEqual(t.headers, ["date", "gov_number", "driver", "fuel", "fines"]);
+  const rows = await rowsOf(t);
+  assert.deepEqual(rows.map((r) => r.rowNumber), [1, 3, 4]);
+  assert.deepEqual(rows[1].cells, ["2025-11-28", "В456ОР199", "Петров П.П.", 1528.8, 500]);
+});
+
+test("rows can be iterated twice (each pass re-reads the file)", async () => {
+  const t = await readCsv(good("expenses_cp1251.csv"));
+  assert.equal((await rowsOf(t)).length, 5);
+  assert.equal((await rowsOf(t)).length, 5);
+});
+
+// ---------------------------------------------------------------------------------------------
+// bad inputs
+
+test("empty file / header only", async () => {
+  await refuses(readSource(bad("empty.csv")), "empty_file", /empty\.csv is empty/);
+  await refuses(readSource(bad("header_only.csv")), "no_rows", /header row \(Дата, Госномер, Топливо, руб\) but no data rows/);
+});
+
+test("binary garbage named .csv / .xlsx", async () => {
+  await refuses(readSource(bad("garbage.csv")), "binary", /garbage\.csv contains NUL bytes .* not CSV text/);
+  await refuses(readSource(bad("garbage.xlsx")), "not_xlsx", /garbage\.xlsx is not an Excel workbook \(unrecognised binary content\)/);
+  await refuses(readSource(bad("csv_named.xlsx")), "not_xlsx", /looks like a text\/CSV file; rename it to \.csv/);
+  await refuses(readSource(bad("xlsx_named.csv")), "format_mismatch", /xlsx_named\.csv is not a CSV text file: it is a ZIP archive .*rename it to \.xlsx/);
+});
+
+test("truncated xlsx", async () => {
+  await refuses(readSource(bad("truncated.xlsx")), "bad_xlsx", /truncated\.xlsx is not a readable XLSX workbook: .*truncated or damaged/);
+});
+
+test("wrong encoding: UTF-16 (Excel 'Unicode text') is refused with what to do", async () => {
+  await refuses(readSource(bad("utf16.csv")), "unsupported_encoding", /utf16\.csv is UTF-16.*save it as "CSV UTF-8"/);
+  // UTF-16 without a BOM
+  const dir = mkdtempSync(join(tmpdir(), "fs-ingest-"));
+  try {
+    const p = join(dir, "nobom.csv");
+    writeFileSync(p, Buffer.from("Дата;Госномер\r\n27.11.2025;А123ВС77\r\n", "utf16le"));
+    await refuses(readSource(p), "unsupported_encoding", /looks like UTF-16/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("mixed encodings: valid UTF-8 then Windows-1251 bytes after the sniffed part", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fs-ingest-"));
+  try {
+    const p = join(dir, "mixed.csv");
+    const line = "27.11.2025;А123ВС77;Иванов\n";
+    const body = Buffer.from("Дата;Госномер;Водитель\n" + line.repeat(4000), "utf8"); // > 64 KB of UTF-8
+    writeFileSync(p, Buffer.concat([body, Buffer.from([0xc8, 0xe2, 0xe0, 0xed, 0x0a])])); // "Иван" in cp1251
+    const [t] = await readSource(p);
+    assert.equal(t.detected.encoding, "utf-8");
+    await refuses(rowsOf(t), "bad_encoding", /invalid UTF-8 near byte \d+ .*mixed encodings/);
+    // ASCII for 64 KB, then cp1251: decided when the first non-ASCII byte arrives
+    const q = join(dir, "late1251.csv");
+    const ascii = Buffer.from("date;gov_number;driver\n" + "2025-11-27;A123BC77;Ivanov\n".repeat(4000));
+    writeFileSync(q, Buffer.concat([ascii, Buffer.from("2025-11-28;A123BC77;"), Buffer.from([0xcf, 0xe5, 0xf2, 0xf0, 0xee, 0xe2, 0x0a])]));
+    const [u] = await readSource(q);
+    const rows = await rowsOf(u);
+    assert.equal(rows.at(-1)!.cells[2], "Петров");
+    assert.equal(rows.at(-1)!.rowNumber, 4002);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("unbalanced quotes: refused naming the line where the quote opens", async () => {
+  await refuses(readSource(bad("unbalanced_quotes.csv")), "unbalanced_quotes", /a quote opened on line 3 is never closed/);
+});
+
+test("deep / non-table / broken JSON", async () => {
+  await refuses(readSource(bad("not_array.json")), "bad_json_shape", /not a JSON array or object/);
+  await refuses(readSource(bad("object_no_arrays.json")), "bad_json_shape", /JSON object without arrays of records \(keys: "client", "total"\)/);
+  await refuses(readSource(bad("deep.json")), "too_deep", /nested deeper than 32 levels/);
+  await refuses(readSource(bad("bad_syntax.json")), "bad_json", /bad_syntax\.json is not valid JSON at line 1/);
+  await refuses(readJson(good("expenses.json"), { limits: { maxJsonBytes: 100 } }), "too_large", /over the 0 MB limit/);
+});
+
+test("an xlsx bomb: declared size and lying size", async () => {
+  await refuses(readSource(bad("bomb_declared.xlsx")), "xlsx_bomb", /bomb_declared\.xlsx unpacks to 4096 MB \(590 bytes on disk\), over the 200 MB limit/);
+  await refuses(readSource(bad("bomb_lying.xlsx")), "xlsx_bomb", /part xl\/worksheets\/sheet1\.xml unpacks to more than it declares/);
+});
+
+test("NUL bytes in a text file", async () => {
+  await refuses(readSource(bad("nul_bytes.csv")), "binary", /contains NUL bytes \(first at byte 66\)/);
+});
+
+test("a very long cell passes the reader (the normaliser rejects the row); a record over the limit refuses the file", async () => {
+  const [t] = await readSource(bad("long_cell.csv"));
+  const rows = await rowsOf(t);
+  assert.equal(rows.length, 2);
+  assert.equal((rows[0].cells[3] as string).length, 20000);
+  const readAll = async (limits: { maxRecordChars: number; sniffBytes?: number }) => {
+    const [small] = await readSource(bad("long_cell.csv"), { limits });
+    return rowsOf(small);
+  };
+  // found while sniffing (the file fits the sample) and while streaming (it does not)
+  await refuses(readAll({ maxRecordChars: 5000 }), "line_too_long", /line 2 starts a record longer than 5000 characters/);
+  await refuses(readAll({ maxRecordChars: 5000, sniffBytes: 1024 }), "line_too_long", /line 2 starts a record longer than 5000 characters/);
+});
+
+test("formula-looking cells are text, never evaluated", async () => {
+  const [t] = await readSource(bad("formula_cells.csv"));
+  const rows = await rowsOf(t);
+  assert.deepEqual(rows[0].cells.slice(2), ["=1+2", "100", '=HYPERLINK("http://evil.example/","click")']);
+  assert.deepEqual(rows[1].cells.slice(3), ["=2*50", "@SUM(A1:A2)"]);
+});
+
+test("SQL-looking header names are read as plain text", async () => {
+  const [t] = await readSource(bad("sql_headers.csv"));
+  assert.deepEqual(t.headers, ["Дата", "Госномер", '"; drop table fleet.expenses; --', "Robert'); DROP TABLE students;--", "Топливо"]);
+});
+
+test("file names with '..' are names; paths that resolve outside the inbox are refused", async () => {
+  const [t] = await readSource(bad("..report..csv"), { root: join(FX, "bad") });
+  assert.equal(t.name, "..report..csv");
+  await refuses(readSource(join(FX, "bad", "..", "good", "expenses.json"), { root: join(FX, "bad") }), "path_outside_root", /resolves outside the inbox/);
+  await refuses(readSource("/etc/hostname", { root: join(FX, "bad") }), "path_outside_root", /outside the inbox/);
+  const dir = mkdtempSync(join(tmpdir(), "fs-ingest-"));
+  try {
+    mkdirSync(join(dir, "inbox"));
+    symlinkSync(good("expenses.json"), join(dir, "inbox", "link.json"));
+    await refuses(readSource(join(dir, "inbox", "link.json"), { root: join(dir, "inbox") }), "path_outside_root", /link\.json resolves outside the inbox \(symbolic link\)/);
+    copyFileSync(good("expenses.json"), join(dir, "inbox", "real.json"));
+    symlinkSync(join(dir, "inbox", "real.json"), join(dir, "inbox", "inside.json"));
+    assert.equal((await readSource(join(dir, "inbox", "inside.json"), { root: join(dir, "inbox") })).length, 1);
+    await refuses(readSource(join(dir, "inbox")), "not_a_file", /not a regular file/);
+    await refuses(readSource(join(dir, "inbox", "missing.csv")), "not_found", /cannot open/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// detection helpers
+
+test("delimiter detection", () => {
+  assert.equal(detectDelimiter("a;b;c\n1,5;2,5;3\n4;5;6\n", true), ";");
+  assert.equal(detectDelimiter("a,b,c\n1,2,3\n", true), ",");
+  assert.equal(detectDelimiter("a\tb\n1\t2\n", true), "\t");
+  assert.equal(detectDelimiter('a,b\n"x;y;z",2\n"p;q",3\n', true), ",");
+  assert.equal(detectDelimiter("single\n1\n", true), ",");
+});
+
+test("sep= line and a title block above a CSV header", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fs-ingest-"));
+  try {
+    const p = join(dir, "sep.csv");
+    writeFileSync(p, "sep=|\r\nДата|Госномер|Топливо\r\n27.11.2025|А123ВС77|1,5\r\n");
+    const [t] = await readSource(p);
+    assert.equal(t.detected.delimiter, "|");
+    assert.deepEqual(t.headers, ["Дата", "Госномер", "Топливо"]);
+    // Excel hides the sep= line: the header is row 1; in a text editor the row is on line 3
+    assert.deepEqual(await rowsOf(t), [{ rowNumber: 2, line: 3, cells: ["27.11.2025", "А123ВС77", "1,5"] }]);
+    const q = join(dir, "title.csv");
+    writeFileSync(q, "Отчёт по расходам;;\r\nза ноябрь;;\r\n;;\r\nДата;Госномер;Топливо\r\n27.11.2025;А123ВС77;100\r\n");
+    const [u] = await readSource(q);
+    assert.equal(u.detected.headerRow, 4);
+    assert.deepEqual(await rowsOf(u), [{ rowNumber: 5, cells: ["27.11.2025", "А123ВС77", "100"] }]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("findHeaderRow: known headers first, else the row with most text", () => {
+  const rows = [["Отчёт"], [null, "Период: ноябрь"], ["Дата", "Госномер", "x"], ["27.11.2025", "А1", 1]];
+  assert.equal(findHeaderRow(rows, (h) => ["Дата", "Госномер"].includes(h)), 2);
+  assert.equal(findHeaderRow([["Title"], ["a", "b", "c"], ["1", "2", "3"]], () => false), 1);
+  assert.equal(findHeaderRow([[null], [""]], () => false), -1);
+});
