@@ -138,7 +138,7 @@ function schemaFor(f: FieldDef, kind: TableKind, maxYear: number, maxCell: numbe
   }
 }
 
-const TOTALS = /^\s*(итого|всего|итог|total|totals|grand total)\b/i;
+const TOTALS = /^\s*(итого|всего|итог|total|totals|grand total)(?!\p{L})/iu;
 
 /** Build the per-row function for one table. `fields` is reference/fields.csv (loadFieldDefs()). */
 export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly FieldDef[], opts: NormaliserOptions = {}): RowNormaliser {
