@@ -4,6 +4,7 @@
 create or replace function fleet.analysis_aggregated_expenses_by_month_year(client_id text, as_of date)
 returns json
 language sql stable
+set jit = off
 as $$
   with months as (
     select * from fleet.expenses_by_month($1, $2)

@@ -4,6 +4,7 @@
 create or replace function fleet.analysis_expenses_data(client_id text, as_of date)
 returns json
 language sql stable
+set jit = off
 as $$
   with months as (
     select * from fleet.expenses_by_month($1, $2)

@@ -3,6 +3,7 @@
 create or replace function fleet.analysis_fuel_km_per_month(client_id text, as_of date)
 returns json
 language sql stable
+set jit = off
 as $$
   with months as (
     select m.year, m.mm, m.fuel, m.daily_distance

@@ -1,0 +1,32 @@
+-- downtime_find (ANALYSES.md #16): per year, month and vehicle, the vehicle-days without kilometres
+-- ("count") and the total cost of those days ("sum" — money only; the old code also added
+-- kilometres and 0/1 flags into it). A vehicle-day is zero-km when none of its rows has
+-- daily_distance > 0. Grain: year → month ("MM") → gov_number; only vehicles with zero-km days,
+-- by gov_number; months without downtime are absent.
+create or replace function fleet.analysis_downtime_find(client_id text, as_of date)
+returns json
+language sql stable
+set jit = off
+as $$
+  with by_month as (
+    select
+      vm.year,
+      vm.mm,
+      json_object_agg(
+        vm.gov_number,
+        json_build_object('sum', round(vm.zero_km_cost, 2), 'count', vm.zero_km_days)
+        order by vm.gov_number collate "C"
+      ) as vehicles
+    from fleet.expenses_by_vehicle_month($1, $2) vm
+    where vm.zero_km_days > 0
+    group by vm.year, vm.mm
+  ),
+  by_year as (
+    select b.year, json_object_agg(b.mm, b.vehicles order by b.mm) as months
+    from by_month b
+    group by b.year
+  )
+  select coalesce(json_object_agg(y.year, y.months order by y.year), '{}'::json)
+  from by_year y
+$$;
+comment on function fleet.analysis_downtime_find(text, date) is 'downtime_find: per month and vehicle, zero-km vehicle-days and their total cost.';

@@ -1,0 +1,24 @@
+-- vehicle_efficiency_per_year (ANALYSES.md #18): per year and vehicle, kilometres per 100 rubles of
+-- total cost (null when the vehicle cost nothing that year). Grain: year → gov_number, every
+-- vehicle with rows that year, by gov_number.
+create or replace function fleet.analysis_vehicle_efficiency_per_year(client_id text, as_of date)
+returns json
+language sql stable
+set jit = off
+as $$
+  with vehicle_years as (
+    select vm.year, vm.gov_number, sum(vm.daily_distance) as km, sum(vm.total_cost) as total_cost
+    from fleet.expenses_by_vehicle_month($1, $2) vm
+    group by vm.year, vm.gov_number
+  ),
+  by_year as (
+    select
+      vy.year,
+      json_object_agg(vy.gov_number, (vy.km / nullif(vy.total_cost, 0) * 100)::float8 order by vy.gov_number collate "C") as vehicles
+    from vehicle_years vy
+    group by vy.year
+  )
+  select coalesce(json_object_agg(y.year, y.vehicles order by y.year), '{}'::json)
+  from by_year y
+$$;
+comment on function fleet.analysis_vehicle_efficiency_per_year(text, date) is 'vehicle_efficiency_per_year: per year and vehicle, km per 100 rubles of total cost.';
