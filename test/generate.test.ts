@@ -107,7 +107,7 @@ test('row count = vehicles × days + duplicate rows; duplicates are exact and li
   const lines = r.expenses.split('\n');
   for (const d of dups) {
     const [orig, dup] = d.lines as number[];
-    assert.equal(dup, orig + 1);
+    assert.ok(dup > orig);
     assert.equal(lines[dup - 1], lines[orig - 1], `line ${dup} should repeat line ${orig}`);
     assert.ok(lines[orig - 1].startsWith(`${d.subject},${d.period_start},`));
   }
@@ -179,13 +179,13 @@ test('values: plates, ISO dates, numbers, ≤ 2 decimals, odometer follows dista
     r.truth.anomalies.filter((a: { rule: string }) => a.rule === 'odometer_check').map((a: { subject: string; period_start: string }) => `${a.subject}|${a.period_start}`),
   );
   const prev = new Map<string, number>();
-  const prevDate = new Map<string, string>();
+  const seenDay = new Set<string>();
   let checked = 0;
   for (const row of r.rows) {
     const o = Number(row[iOdo]);
     const p = prev.get(row[0]);
-    if (prevDate.get(row[0]) === row[1]) continue; // an injected duplicate row
-    prevDate.set(row[0], row[1]);
+    if (seenDay.has(`${row[0]}|${row[1]}`)) continue; // an injected duplicate row
+    seenDay.add(`${row[0]}|${row[1]}`);
     if (p !== undefined && !events.has(`${row[0]}|${row[1]}`)) {
       const diff = Math.round((o - p) * 10);
       if (diff !== 0 || Number(row[iDist]) !== 0) assert.equal(diff, Math.round(Number(row[iDist]) * 10), `${row[0]} ${row[1]}`);

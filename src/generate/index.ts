@@ -116,6 +116,7 @@ interface Driver {
   fineP: number;
   fineMult: number;
   hs: Map<number, number> | null;
+  decBonus: number;
   role: string;
 }
 
@@ -326,6 +327,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
     fineP: 0.04 * Math.exp(0.3 * rs.normal()),
     fineMult: 1,
     hs: null,
+    decBonus: rs.uni(1.15, 1.35),
     role: '',
   });
   for (let v = 0; v < nV; v++) {
@@ -654,6 +656,15 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
       });
     }
   }
+  if (!carsharing) {
+    for (const mo of months) {
+      if (days[mo.first].month !== 12) continue;
+      lookalikes.push({
+        rule: 'high_salary', subject_kind: 'client', subject: '*', ...range(mo.first, mo.last),
+        note: 'December: every driver gets a 15–35% year-end bonus (legitimate; not an outlier within the month)',
+      });
+    }
+  }
   for (let mi = 0; mi < months.length; mi++) {
     const mo = months[mi];
     const mon = days[mo.first].month;
@@ -668,7 +679,8 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
   }
 
   // duplicate rows (listed with line numbers as they are written)
-  const dupKeys = new Map<number, TruthEntry>();
+  // half of them follow the original row, the others come 1–3 days later (an overlapping re-export)
+  const dupKeys = new Map<number, { entry: TruthEntry; delay: number }>();
   if (withAnomalies) {
     const want = Math.min(perRule, nV * nD);
     let guard = 0;
@@ -677,9 +689,14 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
       const d = rp.int(0, nD - 1);
       const key = v * nD + d;
       if (dupKeys.has(key)) continue;
+      let delay = rp.chance(0.5) ? 0 : rp.int(1, 3);
+      if (d + delay >= nD) delay = 0;
       dupKeys.set(key, {
-        rule: 'duplicate_rows', subject_kind: 'vehicle', subject: V[v].gov, ...range(d, d),
-        note: 'exact duplicate of the previous row', lines: [] as number[],
+        entry: {
+          rule: 'duplicate_rows', subject_kind: 'vehicle', subject: V[v].gov, ...range(d, d),
+          note: 'exact duplicate row', lines: [] as number[],
+        },
+        delay,
       });
     }
   }
@@ -723,6 +740,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
   const season = (month: number) => 1 + SEASON_AMP[industry] * Math.cos((2 * Math.PI * (month - 7)) / 12);
   const seasonK = Array.from({ length: 13 }, (_, i) => (i === 0 ? 1 : season(i)));
   const prefix = V.map((veh) => `${veh.gov},`);
+  const pending = new Map<number, { s: string; entry: TruthEntry }[]>();
   const typeCell = V.map((veh) => `,${veh.type.name},`);
 
   for (let d = 0; d < nD; d++) {
@@ -816,6 +834,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
           const hf = drv.hs.get(di.monthIdx);
           if (hf !== undefined) pay *= hf * (1 + 0.08 * r.normal());
         }
+        if (di.month === 12) pay *= drv.decBonus; // year-end bonus, paid to everyone
         add(C.salary, pay);
         const p = (drv.fineP * drv.fineMult * km) / refKm;
         if (r.next() < p) {
@@ -912,11 +931,17 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
       if (dupKeys.size) {
         const dup = dupKeys.get(v * nD + d);
         if (dup !== undefined) {
-          buf += s;
-          line++;
-          rows++;
-          (dup.lines as number[]).push(line - 1, line);
-          dup.note = `line ${line} is an exact duplicate of line ${line - 1}`;
+          (dup.entry.lines as number[]).push(line);
+          if (dup.delay === 0) {
+            buf += s;
+            line++;
+            rows++;
+            (dup.entry.lines as number[]).push(line);
+          } else {
+            const list = pending.get(d + dup.delay) ?? [];
+            list.push({ s, entry: dup.entry });
+            pending.set(d + dup.delay, list);
+          }
         }
       }
       if (buf.length >= CHUNK) {
@@ -924,6 +949,20 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
         buf = '';
       }
     }
+    const late = pending.get(d);
+    if (late !== undefined) {
+      for (const { s, entry } of late) {
+        buf += s;
+        line++;
+        rows++;
+        (entry.lines as number[]).push(line);
+      }
+      pending.delete(d);
+    }
+  }
+  for (const { entry } of dupKeys.values()) {
+    const [a, b] = entry.lines as number[];
+    entry.note = `line ${b} is an exact duplicate of line ${a}${b === a + 1 ? '' : ' (repeated in a later day\'s block)'}`;
   }
   if (buf.length) await writeChunk(ws, buf, failed);
   ws.end();
@@ -953,7 +992,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
   await writeFile(vehiclesCsv, vbuf);
 
   // ---------- truth.json ----------
-  for (const e of dupKeys.values()) anomalies.push(e);
+  for (const { entry } of dupKeys.values()) anomalies.push(entry);
   for (const rule of RULES) noRoom(rule);
   const counts: Record<string, number> = {};
   for (const rule of RULES) counts[rule] = anomalies.filter((a) => a.rule === rule).length;
