@@ -28,3 +28,6 @@
 --!include analysis_top_drivers_salary_efficiency.sql
 --!include analysis_seasonal_fines.sql
 --!include analysis_registry.sql
+--!include schema_sources.sql
+--!include clients_triggers.sql
+--!include roles.sql

@@ -1,6 +1,7 @@
 import type { Task } from "graphile-worker";
 import { db } from "../src/db/connection.js";
 import { loadClient } from "../src/load/client.js";
+import "../src/sources/index.js"; // registers the client database loader
 import { log, logJobEnd } from "../src/log.js";
 import { loadPayload, parsePayload } from "./payloads.js";
 

@@ -14,6 +14,7 @@ const HELP = `fleetsight — fleet expense analytics on PostgreSQL
   fleetsight load <client_id> [FILE...] [--json] [--full]
   fleetsight analyze <client_id> [--json] [--as-of YYYY-MM-DD]
   fleetsight worker [--concurrency N] [--once]
+  fleetsight adapter install|uninstall web-users  keep fleet.clients in sync with the dashboard's web.users
   fleetsight forecast [--horizon H] [--frequency M] [--level 95]   (JSON on stdin/stdout)
   fleetsight generate --out DIR [--vehicles N --days D --industry X --seed S]
   fleetsight demo
@@ -34,6 +35,7 @@ const commands: Record<string, () => Promise<Command>> = {
   generate: async () => (await import("./commands/generate.js")).generateCommand,
   demo: async () => (await import("./commands/demo.js")).demoCommand,
   internal: async () => (await import("./commands/internal.js")).internalCommand,
+  adapter: async () => (await import("./commands/adapter.js")).adapterCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { db } from "../../db/connection.js";
 import { loadClient } from "../../load/client.js";
+import "../../sources/index.js"; // registers the client database loader
 import type { LoadResult } from "../../load/applySource.js";
 import { logJobEnd } from "../../log.js";
 import { clientIdArg, parse } from "../args.js";
