@@ -76,6 +76,8 @@ export async function mergeExpenses(tx: Tx, clientId: string, loadId: number): P
   const [{ groups, distinct_rows }] = await tx.unsafe<[{ groups: string; distinct_rows: string }]>(
     `select count(*) as groups, coalesce(sum(source_rows), 0) as distinct_rows from new_expenses`,
   );
+  // The delete below probes new_expenses once per stored row of the affected vehicle-days.
+  await tx.unsafe(`create index on new_expenses (gov_number, date, driver)`);
   await tx.unsafe(`analyze new_expenses`);
   const same = `(${valueCols.map((c) => `n.${ident(c.name)}`).join(", ")}, n.extra) is not distinct from (${valueCols.map((c) => `e.${ident(c.name)}`).join(", ")}, e.extra)`;
   const deleted = await tx.unsafe(
