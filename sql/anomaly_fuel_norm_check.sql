@@ -1,0 +1,159 @@
+-- Rule fuel_norm_check: fuel consumption per vehicle-month against the vehicle's norm, Минтранс
+-- АМ-23-р style: norm litres = base l/100 km × km / 100 × (1 + corrections), the corrections summed:
+-- winter (+10% in the winter months) and age (+5% over 5 years, +10% over 8 years, from
+-- release_year). Flag when the litres exceed the corrected norm by more than the tolerance (10%);
+-- rubles at stake = litres over the norm × the vehicle's own average price per litre.
+-- Without litres (a vehicle-month whose fuel rows lack fuel_liters) or without a norm
+-- (vehicles.fuel_consumption missing): fuel rubles per km against the median of the vehicles of
+-- the same vehicle_type in the same month (robust: median and MAD); flag ≥ 30% above the median and
+-- above median + k·MAD; rubles at stake = fuel − median rate × km.
+-- Grain: one row per flagged vehicle-month.
+create or replace function fleet.anomaly_fuel_norm_check(client_id text, as_of date)
+returns setof fleet.anomalies
+language sql stable
+as $$
+  with params as materialized (
+    select
+      fleet.setting($1, 'fuel_norm_check.tolerance') as tolerance,
+      array(select jsonb_array_elements_text(fleet.setting_json($1, 'fuel_norm_check.winter_months'))::int) as winter_months,
+      fleet.setting($1, 'fuel_norm_check.winter_correction') as winter_correction,
+      fleet.setting($1, 'fuel_norm_check.age_years_1') as age_years_1,
+      fleet.setting($1, 'fuel_norm_check.age_correction_1') as age_correction_1,
+      fleet.setting($1, 'fuel_norm_check.age_years_2') as age_years_2,
+      fleet.setting($1, 'fuel_norm_check.age_correction_2') as age_correction_2,
+      fleet.setting($1, 'fuel_norm_check.min_km') as min_km,
+      fleet.setting($1, 'fuel_norm_check.peer_ratio') as peer_ratio,
+      fleet.setting($1, 'fuel_norm_check.peer_mad_k') as peer_mad_k,
+      fleet.setting($1, 'fuel_norm_check.min_peers') as min_peers,
+      fleet.setting($1, 'fuel_norm_check.severity_medium') as sev_medium,
+      fleet.setting($1, 'fuel_norm_check.severity_high') as sev_high
+  ),
+  vehicle_month as (
+    select
+      e.gov_number,
+      date_trunc('month', e.date::timestamp)::date as month,
+      sum(e.daily_distance) as km,
+      sum(e.fuel) as fuel_rub,
+      sum(e.fuel_liters) as liters,
+      -- litres are usable when every row with fuel bought has them
+      bool_and(e.fuel_liters is not null) filter (where e.fuel > 0 or e.fuel_liters > 0) as has_liters,
+      sum(e.fuel) filter (where e.fuel_liters > 0 and e.fuel > 0) as priced_rub,
+      sum(e.fuel_liters) filter (where e.fuel_liters > 0 and e.fuel > 0) as priced_liters,
+      max(e.vehicle_type) as expense_vehicle_type
+    from fleet.expenses e
+    where e.client_id = $1 and e.date <= $2
+    group by 1, 2
+  ),
+  vehicle_price as (
+    select vm.gov_number, sum(vm.priced_rub) / nullif(sum(vm.priced_liters), 0) as rub_per_liter
+    from vehicle_month vm
+    group by vm.gov_number
+  ),
+  judged as (
+    select
+      vm.*,
+      coalesce(v.vehicle_type, vm.expense_vehicle_type, '') as vehicle_type,
+      nullif(v.fuel_consumption, 0) as norm_l_100km,
+      v.release_year,
+      extract(year from vm.month)::int - v.release_year as age_years,
+      vp.rub_per_liter,
+      case when extract(month from vm.month)::int = any (p.winter_months) then p.winter_correction else 0 end as winter_corr,
+      case
+        when extract(year from vm.month)::int - v.release_year > p.age_years_2 then p.age_correction_2
+        when extract(year from vm.month)::int - v.release_year > p.age_years_1 then p.age_correction_1
+        else 0
+      end as age_corr
+    from vehicle_month vm
+    cross join params p
+    left join fleet.vehicles v on v.client_id = $1 and v.gov_number = vm.gov_number
+    left join vehicle_price vp on vp.gov_number = vm.gov_number
+    where vm.km >= p.min_km
+  ),
+  norm_mode as (
+    select
+      j.*,
+      j.norm_l_100km * j.km / 100 * (1 + j.winter_corr + j.age_corr) as norm_liters
+    from judged j
+    where j.norm_l_100km is not null and j.has_liters and j.liters > 0
+  ),
+  norm_flags as (
+    select
+      n.gov_number, n.month, n.liters as observed, n.norm_liters as expected,
+      (n.liters - n.norm_liters) * coalesce(n.rub_per_liter, n.fuel_rub / nullif(n.liters, 0), 0) as rub_at_stake,
+      n.liters / n.norm_liters - 1 as excess,
+      jsonb_build_object(
+        'mode', 'norm',
+        'unit', 'l',
+        'vehicle_type', n.vehicle_type,
+        'km', round(n.km, 1),
+        'liters', round(n.liters, 2),
+        'norm_l_per_100km', n.norm_l_100km,
+        'norm_liters', round(n.norm_liters, 2),
+        'winter_correction', n.winter_corr,
+        'age_correction', n.age_corr,
+        'release_year', n.release_year,
+        'over_liters', round(n.liters - n.norm_liters, 2),
+        'rub_per_liter', round(n.rub_per_liter, 2),
+        'l_per_100km', round(n.liters / n.km * 100, 2),
+        'fuel_rub', round(n.fuel_rub, 2)
+      ) as details
+    from norm_mode n
+    cross join params p
+    where n.liters > n.norm_liters * (1 + p.tolerance)
+  ),
+  peer_stats as (
+    select j.vehicle_type, j.month, count(*) as peers,
+      percentile_cont(0.5) within group (order by j.fuel_rub / j.km) as median
+    from judged j
+    group by j.vehicle_type, j.month
+  ),
+  peer_mad as (
+    select ps.vehicle_type, ps.month, ps.peers, ps.median,
+      percentile_cont(0.5) within group (order by abs(j.fuel_rub / j.km - ps.median)) as mad
+    from peer_stats ps
+    join judged j using (vehicle_type, month)
+    group by ps.vehicle_type, ps.month, ps.peers, ps.median
+  ),
+  peer_flags as (
+    select
+      j.gov_number, j.month, j.fuel_rub as observed, pm.median * j.km as expected,
+      j.fuel_rub - pm.median * j.km as rub_at_stake,
+      (j.fuel_rub / j.km) / pm.median - 1 as excess,
+      jsonb_build_object(
+        'mode', 'peers',
+        'unit', 'rub',
+        'reason', case when j.norm_l_100km is null then 'no_norm' else 'no_liters' end,
+        'vehicle_type', j.vehicle_type,
+        'km', round(j.km, 1),
+        'fuel_rub', round(j.fuel_rub, 2),
+        'rub_per_km', round(j.fuel_rub / j.km, 3),
+        'peer_median_rub_per_km', round(pm.median::numeric, 3),
+        'peer_mad_rub_per_km', round(pm.mad::numeric, 3),
+        'peers', pm.peers
+      ) as details
+    from judged j
+    join peer_mad pm using (vehicle_type, month)
+    cross join params p
+    where not (j.norm_l_100km is not null and j.has_liters and j.liters > 0)
+      and pm.peers >= p.min_peers
+      and pm.median > 0
+      and j.fuel_rub / j.km >= pm.median * (1 + p.peer_ratio)
+      and j.fuel_rub / j.km > pm.median + p.peer_mad_k * 1.4826 * pm.mad
+  ),
+  flags as (
+    select * from norm_flags
+    union all
+    select * from peer_flags
+  )
+  select
+    null::bigint, $1, 'fuel_norm_check', 'vehicle', f.gov_number, f.month, (f.month + interval '1 month - 1 day')::date,
+    round(f.observed, 2), round(f.expected::numeric, 2),
+    case when f.excess >= p.sev_high then 'high' when f.excess >= p.sev_medium then 'medium' else 'low' end,
+    round(greatest(f.rub_at_stake::numeric, 0), 2),
+    f.details || jsonb_build_object('month', to_char(f.month, 'YYYY-MM'), 'excess_share', round(f.excess::numeric, 4)),
+    now()
+  from flags f
+  cross join params p
+  order by f.month, f.gov_number
+$$;
+comment on function fleet.anomaly_fuel_norm_check(text, date) is 'Rule fuel_norm_check: vehicle-months whose litres exceed the norm × km corrected for winter and age by > tolerance (rubles at the vehicle''s own price per litre); without litres or a norm, fuel rubles per km ≥ 30% and k·MAD above the same vehicle type''s median.';

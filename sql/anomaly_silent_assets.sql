@@ -1,0 +1,124 @@
+-- Rule silent_assets: vehicles that stand still while they keep costing money — at least min_days
+-- (21) consecutive days without kilometres (days without rows count as still; the run is bounded
+-- by driven days or by the vehicle's first/last day in the data) during which costs were posted
+-- (insurance, rent, tax, parking, amortization…). A still period whose repair-category costs
+-- (fleet.expense_categories.counts_as_repair) are at least repair_share of its cash costs (all
+-- costs except fuel and amortization) and at least repair_ratio × the vehicle's usual repair spend
+-- for that many days (its average daily cost × the client's repair share of spending; so a seasonal
+-- tyre change does not excuse a month of standing) is a repair downtime and is not flagged.
+-- Rubles at stake = the period's costs other than repairs and fuel (fuel on idle days is
+-- idle_fuel's).
+-- Grain: one row per flagged still period of a vehicle.
+create or replace function fleet.anomaly_silent_assets(client_id text, as_of date)
+returns setof fleet.anomalies
+language sql stable
+as $$
+  with params as materialized (
+    select
+      fleet.setting($1, 'silent_assets.min_days') as min_days,
+      fleet.setting($1, 'silent_assets.repair_share') as repair_share,
+      fleet.setting($1, 'silent_assets.repair_ratio') as repair_ratio,
+      fleet.setting($1, 'silent_assets.severity_medium') as sev_medium,
+      fleet.setting($1, 'silent_assets.severity_high') as sev_high
+  ),
+  vehicle_day as (
+    select e.gov_number, e.date, sum(e.daily_distance) as km, sum(e.total_cost) as total
+    from fleet.expenses e
+    where e.client_id = $1 and e.date <= $2
+    group by e.gov_number, e.date
+  ),
+  marks as (
+    -- driven days, plus a virtual driven day just outside each end of the vehicle's data
+    select vd.gov_number, vd.date from vehicle_day vd where vd.km > 0
+    union all
+    select vd.gov_number, min(vd.date) - 1 from vehicle_day vd group by vd.gov_number
+    union all
+    select vd.gov_number, max(vd.date) + 1 from vehicle_day vd group by vd.gov_number
+  ),
+  gaps as (
+    select m.gov_number, m.date + 1 as start_date, lead(m.date) over (partition by m.gov_number order by m.date) - 1 as end_date
+    from marks m
+  ),
+  still as (
+    select g.gov_number, g.start_date, g.end_date, g.end_date - g.start_date + 1 as days
+    from gaps g
+    cross join params p
+    where g.end_date - g.start_date + 1 >= p.min_days
+  ),
+  costs as (
+    select
+      s.gov_number, s.start_date, s.end_date, s.days,
+      c.total, c.fuel, c.amortization, k.repair, k.categories, c.rows
+    from still s
+    cross join lateral (
+      select
+        coalesce(sum(r.total_cost), 0) as total,
+        coalesce(sum(r.fuel), 0) as fuel,
+        coalesce(sum(r.amortization), 0) as amortization,
+        count(distinct r.date) as rows
+      from fleet.expenses r
+      where r.client_id = $1 and r.gov_number = s.gov_number and r.date between s.start_date and s.end_date
+    ) c
+    cross join lateral (
+      select
+        coalesce(sum(x.amount) filter (where x.counts_as_repair), 0) as repair,
+        jsonb_object_agg(x.category, round(x.amount, 2) order by x.category) filter (where x.amount <> 0) as categories
+      from (
+        select ec.category, ec.counts_as_repair, sum(kv.value::numeric) as amount
+        from fleet.expenses e
+        cross join lateral jsonb_each_text(to_jsonb(e)) kv
+        join fleet.expense_categories ec on ec.category = kv.key
+        where e.client_id = $1 and e.gov_number = s.gov_number and e.date between s.start_date and s.end_date
+        group by ec.category, ec.counts_as_repair
+      ) x
+    ) k
+  ),
+  client_repair as (
+    -- the client's repair-category share of all spending (from the monthly intermediate)
+    select coalesce(sum((to_jsonb(m) ->> ec.category)::numeric), 0) / nullif(max(t.total), 0) as repair_share_of_total
+    from fleet.expenses_by_month($1, $2) m
+    cross join fleet.expense_categories ec
+    cross join (select sum(m2.total_cost) as total from fleet.expenses_by_month($1, $2) m2) t
+    where ec.counts_as_repair
+  ),
+  vehicle_repair as (
+    -- the vehicle's usual repair spend per day: its average daily cost × the client's repair share
+    select vd.gov_number, sum(vd.total) / count(*) * coalesce(max(cr.repair_share_of_total), 0) as repair_per_day
+    from vehicle_day vd
+    cross join client_repair cr
+    where vd.gov_number in (select s.gov_number from still s)
+    group by vd.gov_number
+  ),
+  totals as (
+    select c.*, c.total as total_cost, c.fuel as fuel_cost, c.amortization as amortization_cost, vr.repair_per_day
+    from costs c
+    left join vehicle_repair vr using (gov_number)
+  )
+  select
+    null::bigint, $1, 'silent_assets', 'vehicle', t.gov_number, t.start_date, t.end_date,
+    t.days, p.min_days,
+    case when t.days >= p.sev_high then 'high' when t.days >= p.sev_medium then 'medium' else 'low' end,
+    round(t.total_cost - t.repair - t.fuel_cost, 2),
+    jsonb_build_object(
+      'days', t.days,
+      'days_with_rows', t.rows,
+      'costs_rub', round(t.total_cost, 2),
+      'repair_rub', round(t.repair, 2),
+      'fuel_rub', round(t.fuel_cost, 2),
+      'amortization_rub', round(t.amortization_cost, 2),
+      'idle_costs_rub', round(t.total_cost - t.repair - t.fuel_cost, 2),
+      'usual_repair_rub', round(coalesce(t.repair_per_day, 0) * t.days, 2),
+      'repair_share', round(t.repair / nullif(t.total_cost - t.fuel_cost - t.amortization_cost, 0), 4),
+      'categories', coalesce(t.categories, '{}'::jsonb)
+    ),
+    now()
+  from totals t
+  cross join params p
+  where t.total_cost - t.repair - t.fuel_cost > 0
+    and not (
+      t.repair >= p.repair_share * (t.total_cost - t.fuel_cost - t.amortization_cost)
+      and t.repair >= p.repair_ratio * coalesce(t.repair_per_day, 0) * t.days
+    )
+  order by t.start_date, t.gov_number
+$$;
+comment on function fleet.anomaly_silent_assets(text, date) is 'Rule silent_assets: runs of ≥ min_days days without km while non-repair costs are posted (repair downtimes excluded by repair_share); rubles at stake = those costs.';
