@@ -21,7 +21,7 @@ function seasonalPattern(rnd: () => number, nrm: () => number, m: number, amp: n
   return p.map((v) => ((v - mean) / sd) * amp);
 }
 
-export function syntheticSeries(count = 40, seed = 2024): BenchSeries[] {
+export function syntheticSeries(count = 80, seed = 2024): BenchSeries[] {
   const rnd = makeRng(seed);
   const nrm = makeNormal(rnd);
   const out: BenchSeries[] = [];

@@ -48,6 +48,9 @@ export interface FilterState {
 
 const TINY = 1e-10;
 
+/** Counters for profiling (number of filter passes); cheap enough to keep. */
+export const etsCounters = { filterCalls: 0 };
+
 /**
  * Runs the ETS filter over y. Starts from l0, b0 and seasonal states seas0 (length m, calendar
  * order), leaves the final state in `out`. Returns the ets "lik" criterion:
@@ -67,6 +70,7 @@ export function etsFilter(
   fitted: Float64Array | null,
   resid: Float64Array | null,
 ): number {
+  etsCounters.filterCalls++;
   const n = y.length;
   const m = spec.m;
   const errM = spec.error === "M";
@@ -81,50 +85,57 @@ export function etsFilter(
   let l = l0;
   let b = hasTrend ? b0 : 0;
   let sse = 0;
+  // Σ log ŷ accumulated as a product, renormalised rarely (one log per ~dozens of steps)
+  let prod = 1;
   let sumLog = 0;
   let j = 0;
+  const store = fitted !== null || resid !== null;
   for (let t = 0; t < n; t++) {
     const yt = y[t];
     const phib = phi * b;
     const q = l + phib;
     let s = 0;
     let yhat = q;
+    let pp = yt;
     if (seasonType === 1) {
       s = S[j];
       yhat = q + s;
+      pp = yt - s;
     } else if (seasonType === 2) {
       s = S[j];
+      if (!(s > TINY || s < -TINY)) return Infinity;
       yhat = q * s;
+      pp = yt / s;
     }
     let e: number;
     if (errM) {
       if (!(yhat > TINY)) return Infinity;
       e = (yt - yhat) / yhat;
-      sumLog += Math.log(yhat);
+      prod *= yhat;
+      if (prod > 1e150 || prod < 1e-150) {
+        sumLog += Math.log(prod);
+        prod = 1;
+      }
     } else {
       e = yt - yhat;
     }
     sse += e * e;
-    if (fitted !== null) fitted[t] = yhat;
-    if (resid !== null) resid[t] = e;
-    // level
-    let pp = yt;
-    if (seasonType === 1) pp = yt - s;
-    else if (seasonType === 2) {
-      if (!(Math.abs(s) > TINY)) return Infinity;
-      pp = yt / s;
+    if (store) {
+      if (fitted !== null) fitted[t] = yhat;
+      if (resid !== null) resid[t] = e;
     }
     const lNew = q + alpha * (pp - q);
     if (hasTrend) b = phib + betaStar * (lNew - l - phib);
     if (seasonType === 1) {
       S[j] = s + gamma * (yt - q - s);
     } else if (seasonType === 2) {
-      if (!(Math.abs(q) > TINY)) return Infinity;
+      if (!(q > TINY || q < -TINY)) return Infinity;
       S[j] = s + gamma * (yt / q - s);
     }
     l = lNew;
     if (++j === m) j = 0;
   }
+  if (errM) sumLog += Math.log(prod);
   out.l = l;
   out.b = b;
   if (!(sse > 0)) sse = 1e-300;
@@ -188,18 +199,12 @@ export function admissible(spec: ModelSpec, p: SmoothParams, poly: Float64Array)
   for (let k = 2; k < m; k++) poly[k] = c;
   poly[m] = alpha + beta - phi;
   poly[deg] = 1;
-  // allow roots up to modulus 1 + 1e-10 like ets: test the polynomial P(z·(1+1e-10))
-  const r = 1 + 1e-10;
-  let rk = 1;
-  for (let k = 0; k <= deg; k++) {
-    poly[k] *= rk;
-    rk *= r;
-  }
   return schurStable(poly, deg);
 }
 
 /**
  * True if all roots of Σ a_k z^k (degree n) lie strictly inside the unit circle (Schur–Cohn).
+ * (ets allows moduli up to 1 + 1e-10; the difference only matters exactly on the boundary.)
  * `a` must have length >= 2(n+1); its contents are destroyed (second half is scratch).
  */
 function schurStable(a: Float64Array, n: number): boolean {
@@ -218,7 +223,8 @@ function schurStable(a: Float64Array, n: number): boolean {
     deg--;
     lead = Math.abs(a[off + deg]);
     if (!(lead > 0) || !Number.isFinite(lead)) return false;
-    for (let i = 0; i <= deg; i++) a[i] = a[off + i] / lead;
+    const inv = 1 / lead;
+    for (let i = 0; i <= deg; i++) a[i] = a[off + i] * inv;
   }
   return true;
 }

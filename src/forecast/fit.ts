@@ -32,9 +32,13 @@ export interface FitOptions {
   cycles: number;
   /** Number of starting points for the smoothing parameters with method "cd" (1 or 2). */
   starts: number;
+  /** Relative tolerance of the Nelder–Mead runs over the smoothing parameters. */
+  relTol: number;
+  /** With starts = 1: ets's starting values ("ets") or moderate smoothing ("alt"). */
+  singleStart: "ets" | "alt";
 }
 
-export const DEFAULT_FIT_OPTIONS: FitOptions = { maxEval: 300, restarts: 1, polishEval: 0, method: "cd", cycles: 4, starts: 2 };
+export const DEFAULT_FIT_OPTIONS: FitOptions = { maxEval: 300, restarts: 1, polishEval: 0, method: "cd", cycles: 2, starts: 1, relTol: 1e-5, singleStart: "alt" };
 
 export interface FittedModel {
   spec: ModelSpec;
@@ -126,7 +130,7 @@ function sd(y: ArrayLike<number>): number {
 }
 
 /** Fits one model to (already scaled) data. Returns null if no admissible starting point exists. */
-export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DEFAULT_FIT_OPTIONS): FittedModel | null {
+export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DEFAULT_FIT_OPTIONS, warm: FittedModel | null = null): FittedModel | null {
   const n = y.length;
   const m = spec.m;
   const init = initialStates(y, spec);
@@ -169,9 +173,9 @@ export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DE
   const run = (lay: Layout, start: Float64Array, maxEval: number, restarts: number) => {
     const objective = objectiveFor(lay);
     const step = stepFor(lay);
-    let res = nelderMead(objective, start, { step, maxEval });
+    let res = nelderMead(objective, start, { step, maxEval, relTol: opts.relTol });
     for (let r = 0; r < restarts && Number.isFinite(res.f); r++) {
-      const again = nelderMead(objective, res.x, { step, maxEval });
+      const again = nelderMead(objective, res.x, { step, maxEval, relTol: opts.relTol });
       const improved = again.f < res.f - 1e-7 * Math.abs(res.f);
       if (again.f <= res.f) res = again;
       if (!improved) break;
@@ -187,13 +191,41 @@ export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DE
       return etsFilter(y, spec, par, x[full.iL], full.iB >= 0 ? x[full.iB] : 0, S, st, null, r);
     };
     const linear = spec.error === "A" && spec.season !== "M";
-    const cd = (xs: Float64Array) => coordinateDescent(full, objectiveFor(full), objectiveFor(full, false), xs, stepFor(full), opts, residFn, n, linear);
-    res = cd(x0full(full, lay1, x0, init.S, m));
-    if (opts.starts > 1) {
+    const cd = (xs: Float64Array, cycles: number) =>
+      coordinateDescent(full, objectiveFor(full), objectiveFor(full, false), xs, stepFor(full), opts, residFn, n, linear, cycles);
+    if (warm !== null && warm.spec.season !== "N") {
+      // warm start from a fitted relative (same trend, additive season): one start only
+      const xs = x0full(full, lay1, x0, init.S, m);
+      full.encodeSmooth({ alpha: warm.par.alpha, beta: spec.trend !== "N" && warm.spec.trend !== "N" ? warm.par.beta : warm.par.alpha * 0.1, gamma: warm.par.gamma, phi: warm.spec.trend === "Ad" ? warm.par.phi : 0.95 }, xs);
+      xs[full.iL] = warm.l0;
+      if (full.iB >= 0) xs[full.iB] = warm.spec.trend !== "N" ? warm.b0 : 0;
+      const Sw = new Float64Array(m);
+      if (spec.season === warm.spec.season) Sw.set(warm.S0);
+      else {
+        // additive -> multiplicative seasonal states, normalised to mean 1
+        const lev = Math.abs(warm.l0) > 1e-8 ? warm.l0 : 1;
+        let sum = 0;
+        for (let j = 0; j < m; j++) sum += (Sw[j] = Math.max(1e-2, 1 + warm.S0[j] / lev));
+        for (let j = 0; j < m; j++) Sw[j] *= m / sum;
+      }
+      for (let j = 1; j < m; j++) xs[full.iS + j - 1] = Sw[j];
+      res = cd(xs, opts.cycles);
+      if (!Number.isFinite(res.f)) res = cd(x0full(full, lay1, x0, init.S, m), opts.cycles);
+    } else if (opts.starts > 1) {
+      // race two starting points for one cycle, then continue with the better one
+      res = cd(x0full(full, lay1, x0, init.S, m), 1);
       const xs = x0full(full, lay1, x0, init.S, m);
       full.encodeSmooth({ alpha: 0.3, beta: 0.3 * 0.05, gamma: 0.7 * 0.1, phi: 0.9 }, xs);
-      const res2 = cd(xs);
+      const res2 = cd(xs, 1);
       if (res2.f < res.f) res = res2;
+      if (opts.cycles > 1 && Number.isFinite(res.f)) {
+        const res3 = cd(res.x, opts.cycles - 1);
+        if (res3.f <= res.f) res = res3;
+      }
+    } else {
+      const xs = x0full(full, lay1, x0, init.S, m);
+      if (opts.singleStart === "alt") full.encodeSmooth({ alpha: 0.3, beta: 0.3 * 0.05, gamma: 0.7 * 0.1, phi: 0.9 }, xs);
+      res = cd(xs, opts.cycles);
     }
   } else {
     res = run(lay1, x0, opts.maxEval, opts.restarts);
@@ -252,6 +284,7 @@ function coordinateDescent(
   n: number,
   /** residuals affine in the states: one Gauss–Newton step is exact */
   linear: boolean,
+  cycles: number,
 ): { x: Float64Array; f: number } {
   const size = lay.size;
   const ns = lay.nSmooth;
@@ -329,10 +362,10 @@ function coordinateDescent(
     if (!Number.isFinite(f)) return { x, f };
   }
   gaussNewton();
-  for (let cycle = 0; cycle < opts.cycles; cycle++) {
+  for (let cycle = 0; cycle < cycles; cycle++) {
     const fBefore = f;
     for (let i = 0; i < ns; i++) sub[i] = x[i];
-    const r = nelderMead(smoothObj, sub, { step: subStep, maxEval: cycle === 0 ? opts.maxEval : Math.ceil(opts.maxEval / 2) });
+    const r = nelderMead(smoothObj, sub, { step: subStep, maxEval: cycle === 0 ? opts.maxEval : Math.ceil(opts.maxEval / 2), relTol: opts.relTol });
     if (r.f <= f) {
       for (let i = 0; i < ns; i++) x[i] = r.x[i];
       f = r.f;

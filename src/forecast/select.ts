@@ -11,6 +11,8 @@ export interface SelectOptions extends FitOptions {
   maxSeasonalPeriod: number;
   /** Minimum number of full seasons before seasonal models are considered. */
   minSeasons: number;
+  /** Start multiplicative-error / multiplicative-season fits from the fitted additive model with the same trend. */
+  warmStart: boolean;
 }
 
 export const DEFAULT_SELECT_OPTIONS: SelectOptions = {
@@ -19,6 +21,7 @@ export const DEFAULT_SELECT_OPTIONS: SelectOptions = {
   restrict: true,
   maxSeasonalPeriod: 24,
   minSeasons: 2,
+  warmStart: true,
 };
 
 /** The candidate models for a series (length n, period m, positivity). */
@@ -57,8 +60,14 @@ export function selectModel(y: Float64Array, m: number, opts: SelectOptions = DE
   let positive = true;
   for (let i = 0; i < n; i++) if (!(y[i] > 0)) positive = false;
   const fits: FittedModel[] = [];
-  for (const spec of candidateModels(n, m, positive, opts)) {
-    const f = fitModel(y, spec, opts);
+  // additive-error models first, so that the others can start from them
+  const specs = candidateModels(n, m, positive, opts).sort((a, b) => (a.error === b.error ? 0 : a.error === "A" ? -1 : 1));
+  for (const spec of specs) {
+    let warm: FittedModel | null = null;
+    if (opts.warmStart && spec.season !== "N" && (spec.error === "M" || spec.season === "M")) {
+      warm = fits.find((f) => f.spec.error === "A" && f.spec.trend === spec.trend && f.spec.season === "A") ?? null;
+    }
+    const f = fitModel(y, spec, opts, warm);
     if (f !== null) fits.push(f);
   }
   if (fits.length === 0) return null;
