@@ -68,6 +68,16 @@ function rubInt(x: number): string {
   return String(v === 0 ? 0 : v);
 }
 
+/** "рубль" / "рубля" / "рублей" agreeing with n. */
+export function rublesWord(n: number): string {
+  const a = Math.abs(n) % 100;
+  const b = a % 10;
+  if (a >= 11 && a <= 14) return "рублей";
+  if (b === 1) return "рубль";
+  if (b >= 2 && b <= 4) return "рубля";
+  return "рублей";
+}
+
 interface RuleText {
   /** the sentence naming the subjects, each "id — N руб." */
   lead: string;
@@ -116,7 +126,7 @@ export function anomalyItems(rows: AnomalyRow[], base: number): DetailItem[] {
     const t = RULE_TEXTS[rule] ?? { lead: `Находки правила ${rule}`, advice: "Рекомендуем проверить эти случаи." };
     const named = top.map((s) => (s.top.subject_kind === "client" ? `${rubInt(s.rub)} руб.` : `${s.id} — ${rubInt(s.rub)} руб.`)).join(", ");
     const more = list.length > top.length ? ` и ещё ${list.length - top.length}` : "";
-    const text = `${t.lead}: ${named}${more}. Всего под угрозой ${rubInt(total)} рублей. ${t.advice}`;
+    const text = `${t.lead}: ${named}${more}; всего под угрозой ${rubInt(total)} ${rublesWord(Math.round(total))}. ${t.advice}`;
     return {
       code: rule,
       severity: severityByRubles(total, base),
