@@ -25,6 +25,7 @@ export async function analyzeClient(sql: Sql, clientId: string, opts: { asOf?: s
   return sql.begin("isolation level repeatable read", async (tx) => {
     // Serialise analyses of one client (parallel workers may both pick it up after a job-key replace).
     await tx`select pg_advisory_xact_lock(hashtext('fleetsight.analyze'), hashtext(${clientId}))`;
+    if ((await tx`select to_regprocedure('fleet.refresh_anomalies(text,date)') is not null as ok`)[0].ok) await tx`select fleet.refresh_anomalies(${clientId}, ${asOf}::date)`; // findings first: the anomaly analyses read fleet.anomalies
     const clients = await tx<{ data_version: string; analyses_version: string }[]>`
       select c.data_version, (select m.value from fleet.meta m where m.key = 'analyses_version') as analyses_version
       from fleet.clients c where c.client_id = ${clientId}`;

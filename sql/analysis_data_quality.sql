@@ -1,0 +1,109 @@
+-- data_quality (new analysis, docs/ANOMALIES.md): what the client's data is worth — every load
+-- (rows read / loaded / duplicate / rejected, unknown columns, reject reasons, from fleet.loads and
+-- fleet.load_rejects), vehicles present in expenses but missing in fleet.vehicles and runs of days
+-- without data (the data_quality findings of fleet.anomalies), and the coverage of the date range.
+-- {} when the client has neither expense rows nor loads. Grain: one JSON object per client.
+create or replace function fleet.analysis_data_quality(client_id text, as_of date)
+returns json
+language sql stable
+as $$
+  with loads as (
+    select l.*, row_number() over (order by l.started_at desc, l.load_id desc) as rank
+    from fleet.loads l
+    where l.client_id = $1
+  ),
+  reasons as (
+    select r.load_id, json_object_agg(r.reason, r.n order by r.n desc, r.reason) as j
+    from (
+      select lr.load_id, lr.reason, count(*) as n
+      from fleet.load_rejects lr
+      where lr.client_id = $1 and lr.load_id in (select l.load_id from loads l where l.rank <= 50)
+      group by lr.load_id, lr.reason
+    ) r
+    group by r.load_id
+  ),
+  findings as (
+    select a.* from fleet.anomalies a where a.client_id = $1 and a.rule = 'data_quality'
+  ),
+  coverage as (
+    select min(e.date) as first_date, max(e.date) as last_date, count(distinct e.date) as days_with_data,
+      count(distinct e.gov_number) as vehicles_in_expenses, count(*) as rows
+    from fleet.expenses e
+    where e.client_id = $1 and e.date <= $2
+  )
+  select case when not exists (select 1 from loads) and (select c.rows from coverage c) = 0 then '{}'::json
+  else json_build_object(
+    'totals', (
+      select json_build_object(
+        'loads', count(*),
+        'failed_loads', count(*) filter (where l.status in ('failed', 'refused')),
+        'partial_loads', count(*) filter (where l.status = 'partial'),
+        'rows_read', coalesce(sum(l.rows_read), 0),
+        'rows_loaded', coalesce(sum(l.rows_loaded), 0),
+        'rows_duplicate', coalesce(sum(l.rows_duplicate), 0),
+        'rows_rejected', coalesce(sum(l.rows_rejected), 0)
+      )
+      from loads l
+    ),
+    'loads', coalesce((
+      select json_agg(json_build_object(
+          'load_id', l.load_id,
+          'source', l.source_name,
+          'source_kind', l.source_kind,
+          'status', l.status,
+          'started_at', l.started_at,
+          'finished_at', l.finished_at,
+          'rows_read', l.rows_read,
+          'rows_loaded', l.rows_loaded,
+          'rows_duplicate', l.rows_duplicate,
+          'rows_rejected', l.rows_rejected,
+          'reject_share', (l.rows_rejected::numeric / nullif(l.rows_read, 0))::float8,
+          'unknown_columns', l.unknown_columns,
+          'reject_reasons', coalesce(r.j, '{}'::json),
+          'error', l.error
+        ) order by l.rank)
+      from loads l
+      left join reasons r using (load_id)
+      where l.rank <= 50
+    ), '[]'::json),
+    'coverage', (
+      select json_build_object(
+        'first_date', to_char(c.first_date, 'YYYY-MM-DD'),
+        'last_date', to_char(c.last_date, 'YYYY-MM-DD'),
+        'days', c.last_date - c.first_date + 1,
+        'days_with_data', c.days_with_data,
+        'expense_rows', c.rows,
+        'vehicles_in_expenses', c.vehicles_in_expenses,
+        'vehicles_in_register', (select count(*) from fleet.vehicles v where v.client_id = $1),
+        'register_vehicles_without_expenses', (
+          select count(*) from fleet.vehicles v
+          where v.client_id = $1
+            and not exists (select 1 from fleet.expenses e where e.client_id = $1 and e.gov_number = v.gov_number and e.date <= $2)
+        )
+      )
+      from coverage c
+    ),
+    'unregistered_vehicles', coalesce((
+      select json_agg(json_build_object(
+          'gov_number', f.subject,
+          'first_date', to_char(f.period_start, 'YYYY-MM-DD'),
+          'last_date', to_char(f.period_end, 'YYYY-MM-DD'),
+          'expense_rows', f.observed,
+          'spend_rub', f.rub_at_stake
+        ) order by f.rub_at_stake desc, f.subject)
+      from findings f
+      where f.details ->> 'issue' = 'vehicle_not_in_register'
+    ), '[]'::json),
+    'no_vehicle_register', exists (select 1 from findings f where f.details ->> 'issue' = 'no_vehicle_register'),
+    'days_without_data', coalesce((
+      select json_agg(json_build_object(
+          'start', to_char(f.period_start, 'YYYY-MM-DD'),
+          'end', to_char(f.period_end, 'YYYY-MM-DD'),
+          'days', f.observed
+        ) order by f.period_start)
+      from findings f
+      where f.details ->> 'issue' = 'days_without_data'
+    ), '[]'::json)
+  ) end
+$$;
+comment on function fleet.analysis_data_quality(text, date) is 'data_quality: per load read/loaded/duplicate/rejected rows, unknown columns and reject reasons; unregistered vehicles; days without data; coverage.';
