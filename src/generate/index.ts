@@ -209,7 +209,21 @@ const PLATON_RUB_PER_KM = 3.0;
 const CHUNK = 1 << 18; // characters per write
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
-const fmtCents = (c: number) => (c === 0 ? '0' : String(c / 100));
+/** non-negative integer hundredths → shortest decimal ("12", "12.5", "12.05"); same text as String(c / 100) */
+function fmt100(c: number): string {
+  if (c < 0) return String(c / 100);
+  const f = c % 100;
+  const i = (c - f) / 100;
+  if (f === 0) return String(i);
+  if (f % 10 === 0) return i + '.' + f / 10;
+  return i + (f < 10 ? '.0' : '.') + f;
+}
+/** non-negative integer tenths → shortest decimal */
+function fmt10(t: number): string {
+  if (t < 0) return String(t / 10);
+  const f = t % 10;
+  return f === 0 ? String((t - f) / 10) : (t - f) / 10 + '.' + f;
+}
 
 function resolveDates(opts: GenerateOptions): { start: number; end: number } {
   const days = opts.days;
@@ -740,6 +754,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
   const season = (month: number) => 1 + SEASON_AMP[industry] * Math.cos((2 * Math.PI * (month - 7)) / 12);
   const seasonK = Array.from({ length: 13 }, (_, i) => (i === 0 ? 1 : season(i)));
   const prefix = V.map((veh) => `${veh.gov},`);
+  const zeroRun = Array.from({ length: nM + 1 }, (_, k) => ',0'.repeat(k));
   const pending = new Map<number, { s: string; entry: TruthEntry }[]>();
   const typeCell = V.map((veh) => `,${veh.type.name},`);
 
@@ -913,14 +928,23 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
       if (di.doy === veh.kitDoy) add(C.kits, r.uni(500, 1200));
 
       // --- the row
-      let s = prefix[v] + di.iso + ',' + (drv === null ? '' : drv.name) + typeCell[v] + (kmT === 0 ? '0' : String(kmT / 10)) + ',' +
-        fmtCents(fuelCents) + ',' + (litresH === 0 ? '0' : String(litresH / 100)) + ',' + String(odoRead / 10);
+      let s = prefix[v] + di.iso + ',' + (drv === null ? '' : drv.name) + typeCell[v] + fmt10(kmT) + ',' +
+        fmt100(fuelCents) + ',' + fmt100(litresH) + ',' + fmt10(odoRead);
+      let run = 0; // zeros pending, written as one precomputed ",0,0,…"
       for (let i = 0; i < nM; i++) {
         const c = m[i];
-        s += c === 0 ? ',0' : ',' + String(c / 100);
+        if (c === 0) {
+          run++;
+          continue;
+        }
+        if (run > 0) {
+          s += zeroRun[run];
+          run = 0;
+        }
+        s += ',' + fmt100(c);
         sums[i] += c;
       }
-      s += '\n';
+      s += run > 0 ? zeroRun[run] + '\n' : '\n';
       sumFuelCents += fuelCents;
       sumLitresH += litresH;
       sumKmT += kmT;
