@@ -4,6 +4,7 @@
 --!include expenses_cache.sql
 --!include expenses_by_vehicle_driver_month.sql
 --!include expenses_by_month.sql
+--!include expenses_by_month_category.sql
 --!include expenses_by_vehicle_month.sql
 --!include expenses_by_driver_month.sql
 --!include analysis_high_salary_data.sql
@@ -31,6 +32,8 @@
 --!include schema_sources.sql
 --!include clients_triggers.sql
 --!include roles.sql
+--!include recommendation_facts.sql
+--!include analysis_registry_ts.sql
 --!include schema_rules.sql
 --!include anomaly_high_salary.sql
 --!include anomaly_fuel_norm_check.sql

@@ -1,18 +1,14 @@
 -- aggregated_expenses_by_month_year (ANALYSES.md #17): per year and month, the sum of every money
 -- category present in the client's data (a category is present when any row up to as_of has a
--- non-zero amount in it). Grain: one key per month with expense rows.
+-- non-zero amount in it), in category order. Grain: one key per month with expense rows.
 create or replace function fleet.analysis_aggregated_expenses_by_month_year(client_id text, as_of date)
 returns json
 language sql stable
 set jit = off
 as $$
-  with months as (
-    select * from fleet.expenses_by_month($1, $2)
-  ),
-  month_category as (
-    select m.year, m.mm, ec.category, ec.sort_order, (to_jsonb(m) ->> ec.category)::numeric as amount
-    from months m
-    cross join fleet.expense_categories ec
+  with month_category as (
+    select mc.year, mc.mm, mc.category, mc.sort_order, mc.amount
+    from fleet.expenses_by_month_category($1, $2) mc
   ),
   present_categories as (
     select mc.category

@@ -1,24 +1,21 @@
--- expenses_data (ANALYSES.md #2): per year, all spending, its ratio to the annual plan, and each
--- money category's share of the year's spending (categories with non-zero spend; shares sum to 1).
+-- expenses_data (ANALYSES.md #2): per year, all spending, its ratio to the annual plan (null without
+-- a budget or with a budget of 0), and each money category's share of the year's spending
+-- (categories with non-zero spend, by spend desc then category order; shares sum to 1).
 -- Grain: one key per calendar year with expense rows up to as_of.
 create or replace function fleet.analysis_expenses_data(client_id text, as_of date)
 returns json
 language sql stable
 set jit = off
 as $$
-  with months as (
-    select * from fleet.expenses_by_month($1, $2)
-  ),
-  budget as (
+  with budget as (
     select nullif(c.year_budget, 0) as year_budget
     from fleet.clients c
     where c.client_id = $1
   ),
   category_year as (
-    select m.year, ec.category, ec.sort_order, sum((to_jsonb(m) ->> ec.category)::numeric) as amount
-    from months m
-    cross join fleet.expense_categories ec
-    group by m.year, ec.category, ec.sort_order
+    select mc.year, mc.category, mc.sort_order, sum(mc.amount) as amount
+    from fleet.expenses_by_month_category($1, $2) mc
+    group by mc.year, mc.category, mc.sort_order
   ),
   years as (
     select cy.year, sum(cy.amount) as all_expenses

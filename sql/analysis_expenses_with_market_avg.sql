@@ -11,10 +11,7 @@ returns json
 language sql stable
 set jit = off
 as $$
-  with months as (
-    select * from fleet.expenses_by_month($1, $2)
-  ),
-  vehicle_days as (
+  with vehicle_days as (
     select vm.year, sum(vm.vehicle_days) as vehicle_days
     from fleet.expenses_by_vehicle_month($1, $2) vm
     group by vm.year
@@ -31,10 +28,9 @@ as $$
     from market mk
   ),
   category_year as (
-    select m.year, ec.category, ec.sort_order, sum((to_jsonb(m) ->> ec.category)::numeric) as amount
-    from months m
-    cross join fleet.expense_categories ec
-    group by m.year, ec.category, ec.sort_order
+    select mc.year, mc.category, mc.sort_order, sum(mc.amount) as amount
+    from fleet.expenses_by_month_category($1, $2) mc
+    group by mc.year, mc.category, mc.sort_order
   ),
   years as (
     select cy.year, sum(cy.amount) as all_expenses, vd.vehicle_days

@@ -1,41 +1,37 @@
 -- repair_expenses_by_month_year (ANALYSES.md #20): per year and month the repair spending — "total"
 -- over the repair categories (fleet.expense_categories.counts_as_repair) and "structure", each
 -- repair category present in the client's data (non-zero in any row up to as_of, as in
--- aggregated_expenses_by_month_year) in category order. Grain: one key per month with expense rows.
+-- aggregated_expenses_by_month_year) in category order, {} when none is. Grain: one key per month
+-- with expense rows.
 create or replace function fleet.analysis_repair_expenses_by_month_year(client_id text, as_of date)
 returns json
 language sql stable
 set jit = off
 as $$
-  with months as (
-    select * from fleet.expenses_by_month($1, $2)
-  ),
-  month_category as (
-    select m.year, m.mm, ec.category, ec.sort_order, (to_jsonb(m) ->> ec.category)::numeric as amount
-    from months m
-    cross join fleet.expense_categories ec
-    where ec.counts_as_repair
+  with repair as (
+    select mc.year, mc.mm, mc.category, mc.sort_order, mc.amount
+    from fleet.expenses_by_month_category($1, $2) mc
+    where mc.counts_as_repair
   ),
   present_categories as (
-    select mc.category
-    from month_category mc
-    group by mc.category
-    having bool_or(mc.amount <> 0)
+    select r.category
+    from repair r
+    group by r.category
+    having bool_or(r.amount <> 0)
   ),
   by_month as (
     select
-      m.year,
-      m.mm,
+      r.year,
+      r.mm,
       json_build_object(
-        'total', round(coalesce((select sum(mc.amount) from month_category mc where mc.year = m.year and mc.mm = m.mm), 0), 2),
+        'total', round(sum(r.amount), 2),
         'structure', coalesce(
-          (select json_object_agg(mc.category, round(mc.amount, 2) order by mc.sort_order)
-           from month_category mc
-           join present_categories pc using (category)
-           where mc.year = m.year and mc.mm = m.mm),
+          json_object_agg(r.category, round(r.amount, 2) order by r.sort_order) filter (where pc.category is not null),
           '{}'::json)
       ) as repair
-    from months m
+    from repair r
+    left join present_categories pc using (category)
+    group by r.year, r.mm
   ),
   by_year as (
     select b.year, json_object_agg(b.mm, b.repair order by b.mm) as months

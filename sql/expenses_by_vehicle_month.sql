@@ -2,10 +2,12 @@
 -- up to as_of — fuel, salary, fines, maintenance, km, litres, total, and the vehicle-day facts:
 -- vehicle_days (distinct days with a row), driven_days (days with km > 0), and downtime — the
 -- vehicle-days with no kilometres (zero_km_days) and the total cost / fuel rubles of those days.
--- A vehicle-day is zero-km when its rows (one per driver) have no kilometres at all.
--- Built from fleet.expenses_by_vehicle_driver_month (cached per analyze run). Its row-level zero-km
--- sums are exact per vehicle-day except where one vehicle-day has several drivers' rows; those
--- (rare) vehicle-months are recomputed per vehicle-day from fleet.expenses through the primary key.
+-- A vehicle-day is zero-km when none of its rows (one per driver) has kilometres.
+-- A roll-up of fleet.expenses_by_vehicle_driver_month. Its row-level zero-km sums are exact per
+-- vehicle-day except where one vehicle-day has several drivers' rows (more driver-days than
+-- vehicle-days in the month); those (rare) vehicle-months are recomputed per vehicle-day from
+-- fleet.expenses through the primary key. Cached per transaction by fleet.expenses_cache_refresh
+-- (first branch); otherwise computed (second branch), the branch not taken cut by a one-time filter.
 drop function if exists fleet.expenses_by_vehicle_month(text, date);
 create function fleet.expenses_by_vehicle_month(client_id text, as_of date)
 returns table (
@@ -47,8 +49,30 @@ as $$
       sum(v.zero_km_cost) as zero_km_cost,
       sum(v.zero_km_fuel) as zero_km_fuel
     from fleet.expenses_by_vehicle_driver_month($1, $2) v
+    where not fleet.expenses_cache_valid($1, $2, 'vehicle_month')
     group by v.gov_number, v.month
   )
+  select
+    c.gov_number,
+    c.month,
+    c.year,
+    c.mm,
+    c.fuel,
+    c.calculated_salary,
+    c.fines,
+    c.maintenance,
+    c.daily_distance,
+    c.fuel_liters,
+    c.total_cost,
+    c.expense_rows,
+    c.vehicle_days,
+    c.driven_days,
+    c.zero_km_days,
+    c.zero_km_cost,
+    c.zero_km_fuel
+  from fleet.expenses_cache_vehicle_month c
+  where c.client_id = $1 and c.as_of = $2 and c.xid = fleet.expenses_cache_xid()
+  union all
   select
     vm.gov_number,
     vm.month,
@@ -83,4 +107,4 @@ as $$
     having vm.driver_days > fleet.day_count(vm.day_mask)
   ) shared_days on true
 $$;
-comment on function fleet.expenses_by_vehicle_month(text, date) is 'Shared intermediate: one row per vehicle and month up to as_of — fuel, salary, fines, maintenance, km, litres, total, vehicle-days, driven days, zero-km days and their cost and fuel.';
+comment on function fleet.expenses_by_vehicle_month(text, date) is 'Shared intermediate: one row per vehicle and month up to as_of — fuel, salary, fines, maintenance, km, litres, total, vehicle-days, driven days, zero-km days and their cost and fuel. Cached per transaction by fleet.expenses_cache_refresh.';
