@@ -346,7 +346,7 @@ export async function generate(outDir: string, opts: GenerateOptions): Promise<G
   });
   for (let v = 0; v < nV; v++) {
     const type = VEHICLE_TYPES[rs.weighted(mix)];
-    const releaseYear = Math.min(maxRelease, newFleet ? rs.int(Math.min(2017, maxRelease), maxRelease) : rs.int(2008, maxRelease));
+    const releaseYear = Math.min(maxRelease, newFleet ? rs.int(Math.min(2017, maxRelease), maxRelease) : rs.int(maxRelease >= 2008 ? 2008 : maxRelease - 10, maxRelease));
     const gov = plate(rs, regions, usedPlates, type.name === 'Автобус');
     const isRental = rs.chance(RENTAL[industry]);
     const purchase = Math.round(rs.uni(type.price[0], type.price[1]) * (1 - Math.min(0.5, (startYear - releaseYear) * 0.03)) / 1000) * 1000;
