@@ -4,8 +4,8 @@
 -- (insurance, rent, tax, parking, amortization…). A still period whose repair-category costs
 -- (fleet.expense_categories.counts_as_repair) are at least repair_share of its cash costs (all
 -- costs except fuel and amortization) and at least repair_ratio × the vehicle's usual repair spend
--- for that many days (its average daily cost × the client's repair share of spending; so a seasonal
--- tyre change does not excuse a month of standing) is a repair downtime and is not flagged.
+-- for that many days (its average daily cost outside still periods × the client's repair share; so
+-- a seasonal tyre change does not excuse a month of standing) is a repair downtime, not flagged.
 -- Rubles at stake = the period's costs other than repairs and fuel (fuel on idle days is
 -- idle_fuel's).
 -- Grain: one row per flagged still period of a vehicle.
@@ -82,11 +82,13 @@ as $$
     where ec.counts_as_repair
   ),
   vehicle_repair as (
-    -- the vehicle's usual repair spend per day: its average daily cost × the client's repair share
+    -- the vehicle's usual repair spend per day: its average daily cost outside its still periods
+    -- × the client's repair share
     select vd.gov_number, sum(vd.total) / count(*) * coalesce(max(cr.repair_share_of_total), 0) as repair_per_day
     from vehicle_day vd
     cross join client_repair cr
     where vd.gov_number in (select s.gov_number from still s)
+      and not exists (select 1 from still s where s.gov_number = vd.gov_number and vd.date between s.start_date and s.end_date)
     group by vd.gov_number
   ),
   totals as (
