@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { freshDatabase } from "./helpers/db.js";
 import { recommendations, recommendationsDetail, buildRecommendations, buildRecommendationsDetail, anomalyItems, driverScores, type RecommendationFacts } from "../src/recommend/index.js";
 import { ceilRub, round3Scaled } from "../src/recommend/findings.js";
-import { rublesWord } from "../src/recommend/detail.js";
+import { rublesWord } from "../src/recommend/rules.js";
 import { analyzeClient } from "../src/analyze/run.js";
 import type { Tx } from "../src/analyze/tsAnalyses.js";
 
@@ -203,12 +203,12 @@ test("recommendations_detail: rule-based items from fleet.anomalies follow, rank
     JSON.stringify([
       {
         code: "idle_fuel", severity: "high",
-        text: "Заправки в дни без пробега: Е303ЕЕ77 — 4000 руб.; всего под угрозой 4000 рублей. Рекомендуем проверить использование топливных карт.",
+        text: "Заправки топливом в дни без пробега: Е303ЕЕ77 — 4000 руб.; всего под угрозой 4000 рублей. Рекомендуем проверить использование топливных карт: это типичная схема хищения топлива.",
         subjects: [{ id: "Е303ЕЕ77", value: 4000, peer_median: 0, excess_rub: 4000 }],
       },
       {
-        code: "fuel_norm_check", severity: "medium", // 1500.5 of 84545.37 = 1.8%
-        text: "Перерасход топлива сверх нормы: А101АА77 — 1000 руб., М505ММ77 — 501 руб.; всего под угрозой 1501 рубль. Рекомендуем сверить топливные карты с путевыми листами и проверить исправность автомобилей.",
+        code: "fuel_norm_check", severity: "medium",
+        text: "Перерасход топлива сверх нормы расхода (с учётом зимней и возрастной надбавок): А101АА77 — 1000 руб. (2 случ.), М505ММ77 — 501 руб.; всего под угрозой 1501 рубль. Рекомендуем сверить топливные карты с путевыми листами и проверить техническое состояние автомобилей.",
         subjects: [
           { id: "А101АА77", value: 120, peer_median: 100, excess_rub: 1000 },
           { id: "М505ММ77", value: 200, peer_median: 150, excess_rub: 500.5 },
@@ -216,7 +216,7 @@ test("recommendations_detail: rule-based items from fleet.anomalies follow, rank
       },
       {
         code: "price_per_liter", severity: "low",
-        text: "Цена литра топлива выше обычной: К404КК77 — 30 руб.; всего под угрозой 30 рублей. Рекомендуем проверить чеки и марку заправляемого топлива.",
+        text: "Цена литра топлива заметно выше, чем у других машин того же типа в том же месяце: К404КК77 — 30 руб.; всего под угрозой 30 рублей. Рекомендуем проверить чеки, АЗС и марку заправляемого топлива.",
         subjects: [{ id: "К404КК77", value: 70, peer_median: 60, excess_rub: 30 }],
       },
     ]),
@@ -228,7 +228,7 @@ test("anomalyItems: unknown rules get a generic text; more than 5 subjects are c
     rule: "new_rule", subject_kind: "driver", subject: `Водитель ${i + 1}`, period_start: "2024-01-01", period_end: "2024-01-31",
     observed: null, expected: null, severity: "low", rub_at_stake: 100 * (i + 1),
   }));
-  const [item] = anomalyItems(rows, 1_000_000);
+  const [item] = anomalyItems(rows);
   assert.equal(item.code, "new_rule");
   assert.equal(item.severity, "low");
   assert.equal(item.text, "Находки правила new_rule: Водитель 7 — 700 руб., Водитель 6 — 600 руб., Водитель 5 — 500 руб., Водитель 4 — 400 руб., Водитель 3 — 300 руб. и ещё 2; всего под угрозой 2800 рублей. Рекомендуем проверить эти случаи.");
