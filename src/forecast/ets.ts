@@ -49,7 +49,7 @@ export interface FilterState {
 const TINY = 1e-10;
 
 /** Counters for profiling (number of filter passes); cheap enough to keep. */
-export const etsCounters = { filterCalls: 0 };
+export const etsCounters = { filterCalls: 0, storeCalls: 0 };
 
 /**
  * Runs the ETS filter over y. Starts from l0, b0 and seasonal states seas0 (length m, calendar
@@ -82,6 +82,17 @@ export function etsFilter(
   const gamma = p.gamma;
   const S = out.S;
   if (seasonType !== 0) for (let j = 0; j < m; j++) S[j] = seas0[j];
+  if (fitted === null) {
+    // fast specialised kernels (objective evaluations): no trend == phi 0 and beta* 0
+    const ph = hasTrend ? phi : 0;
+    const b00 = hasTrend ? b0 : 0;
+    let lik: number;
+    const r = resid;
+    if (seasonType === 0) lik = errM ? kernMN(y, alpha, betaStar, ph, l0, b00, r) : kernAN(y, alpha, betaStar, ph, l0, b00, r);
+    else if (seasonType === 1) lik = errM ? kernMA(y, m, alpha, betaStar, gamma, ph, l0, b00, S, r) : kernAA(y, m, alpha, betaStar, gamma, ph, l0, b00, S, r);
+    else lik = errM ? kernMM(y, m, alpha, betaStar, gamma, ph, l0, b00, S, r) : kernAM(y, m, alpha, betaStar, gamma, ph, l0, b00, S, r);
+    return Number.isFinite(lik) ? lik : Infinity;
+  }
   let l = l0;
   let b = hasTrend ? b0 : 0;
   let sse = 0;
@@ -90,6 +101,7 @@ export function etsFilter(
   let sumLog = 0;
   let j = 0;
   const store = fitted !== null || resid !== null;
+  if (store) etsCounters.storeCalls++;
   for (let t = 0; t < n; t++) {
     const yt = y[t];
     const phib = phi * b;
@@ -227,4 +239,157 @@ function schurStable(a: Float64Array, n: number): boolean {
     for (let i = 0; i <= deg; i++) a[i] = a[off + i] * inv;
   }
   return true;
+}
+
+// ---- specialised filter kernels: criterion (+ residuals if r is given), no final state (hot path of the optimiser) ----
+// Naming: kern<error><season>. Trend is generic: phi = 0 and betaStar = 0 give "no trend".
+
+function finish(n: number, sse: number): number {
+  return n * Math.log(sse > 0 ? sse : 1e-300);
+}
+
+function kernAN(y: Float64Array, alpha: number, bs: number, phi: number, l: number, b: number, r: Float64Array | null): number {
+  const n = y.length;
+  let sse = 0;
+  for (let t = 0; t < n; t++) {
+    const phib = phi * b;
+    const q = l + phib;
+    const e = y[t] - q;
+    sse += e * e;
+    if (r !== null) r[t] = e;
+    const lNew = q + alpha * e;
+    b = phib + bs * (lNew - l - phib);
+    l = lNew;
+  }
+  return finish(n, sse);
+}
+
+function kernMN(y: Float64Array, alpha: number, bs: number, phi: number, l: number, b: number, r: Float64Array | null): number {
+  const n = y.length;
+  let sse = 0;
+  let prod = 1;
+  let sumLog = 0;
+  for (let t = 0; t < n; t++) {
+    const yt = y[t];
+    const phib = phi * b;
+    const q = l + phib;
+    if (!(q > TINY)) return Infinity;
+    const e = (yt - q) / q;
+    sse += e * e;
+    if (r !== null) r[t] = e;
+    prod *= q;
+    if (prod > 1e150 || prod < 1e-150) {
+      sumLog += Math.log(prod);
+      prod = 1;
+    }
+    const lNew = q + alpha * (yt - q);
+    b = phib + bs * (lNew - l - phib);
+    l = lNew;
+  }
+  return finish(n, sse) + 2 * (sumLog + Math.log(prod));
+}
+
+function kernAA(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array | null): number {
+  const n = y.length;
+  let sse = 0;
+  let j = 0;
+  for (let t = 0; t < n; t++) {
+    const yt = y[t];
+    const phib = phi * b;
+    const q = l + phib;
+    const s = S[j];
+    const e = yt - q - s;
+    sse += e * e;
+    if (r !== null) r[t] = e;
+    const lNew = q + alpha * e;
+    b = phib + bs * (lNew - l - phib);
+    S[j] = s + gamma * e;
+    l = lNew;
+    if (++j === m) j = 0;
+  }
+  return finish(n, sse);
+}
+
+function kernMA(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array | null): number {
+  const n = y.length;
+  let sse = 0;
+  let prod = 1;
+  let sumLog = 0;
+  let j = 0;
+  for (let t = 0; t < n; t++) {
+    const yt = y[t];
+    const phib = phi * b;
+    const q = l + phib;
+    const s = S[j];
+    const yhat = q + s;
+    if (!(yhat > TINY)) return Infinity;
+    const d = yt - yhat;
+    const e = d / yhat;
+    sse += e * e;
+    if (r !== null) r[t] = e;
+    prod *= yhat;
+    if (prod > 1e150 || prod < 1e-150) {
+      sumLog += Math.log(prod);
+      prod = 1;
+    }
+    const lNew = q + alpha * d;
+    b = phib + bs * (lNew - l - phib);
+    S[j] = s + gamma * d;
+    l = lNew;
+    if (++j === m) j = 0;
+  }
+  return finish(n, sse) + 2 * (sumLog + Math.log(prod));
+}
+
+function kernAM(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array | null): number {
+  const n = y.length;
+  let sse = 0;
+  let j = 0;
+  for (let t = 0; t < n; t++) {
+    const yt = y[t];
+    const phib = phi * b;
+    const q = l + phib;
+    const s = S[j];
+    if (!(s > TINY || s < -TINY) || !(q > TINY || q < -TINY)) return Infinity;
+    const e = yt - q * s;
+    sse += e * e;
+    if (r !== null) r[t] = e;
+    const lNew = q + alpha * (yt / s - q);
+    b = phib + bs * (lNew - l - phib);
+    S[j] = s + gamma * (yt / q - s);
+    l = lNew;
+    if (++j === m) j = 0;
+  }
+  return finish(n, sse);
+}
+
+function kernMM(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array | null): number {
+  const n = y.length;
+  let sse = 0;
+  let prod = 1;
+  let sumLog = 0;
+  let j = 0;
+  for (let t = 0; t < n; t++) {
+    const yt = y[t];
+    const phib = phi * b;
+    const q = l + phib;
+    const s = S[j];
+    if (!(s > TINY || s < -TINY) || !(q > TINY || q < -TINY)) return Infinity;
+    const yhat = q * s;
+    if (!(yhat > TINY)) return Infinity;
+    const e = (yt - yhat) / yhat;
+    sse += e * e;
+    if (r !== null) r[t] = e;
+    prod *= yhat;
+    if (prod > 1e150 || prod < 1e-150) {
+      sumLog += Math.log(prod);
+      prod = 1;
+    }
+    const lNew = q + alpha * (yt / s - q);
+    b = phib + bs * (lNew - l - phib);
+    S[j] = s + gamma * (yt / q - s);
+    l = lNew;
+    if (++j === m) j = 0;
+  }
+  return finish(n, sse) + 2 * (sumLog + Math.log(prod));
 }

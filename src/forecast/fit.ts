@@ -34,11 +34,13 @@ export interface FitOptions {
   starts: number;
   /** Relative tolerance of the Nelder–Mead runs over the smoothing parameters. */
   relTol: number;
+  /** Use coordinate descent for non-seasonal models too (else plain Nelder–Mead on all parameters). */
+  cdNonSeasonal: boolean;
   /** With starts = 1: ets's starting values ("ets") or moderate smoothing ("alt"). */
   singleStart: "ets" | "alt";
 }
 
-export const DEFAULT_FIT_OPTIONS: FitOptions = { maxEval: 300, restarts: 1, polishEval: 0, method: "cd", cycles: 2, starts: 1, relTol: 1e-5, singleStart: "alt" };
+export const DEFAULT_FIT_OPTIONS: FitOptions = { maxEval: 300, restarts: 1, polishEval: 0, method: "cd", cycles: 2, starts: 1, relTol: 1e-5, singleStart: "alt", cdNonSeasonal: true };
 
 export interface FittedModel {
   spec: ModelSpec;
@@ -184,7 +186,7 @@ export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DE
   };
   let res: { x: Float64Array; f: number };
   let lay = lay1;
-  if (seasonal && opts.method === "cd") {
+  if ((seasonal || opts.cdNonSeasonal) && opts.method === "cd") {
     lay = full;
     const residFn = (x: Float64Array, r: Float64Array): number => {
       full.decode(x, par, S);
