@@ -126,8 +126,8 @@ export async function loadDatabaseSource(sql: Sql, clientId: string, opts: Datab
         }
         if (!tables.length) {
           throw new SourceError(
-            `${src.display}: neither the vehicles table ${JSON.stringify(client.source_vehicles_table)} nor the expenses table ${JSON.stringify(client.source_expenses_table)} exists ` +
-              `(or the source user cannot see them); set fleet.clients.source_vehicles_table / source_expenses_table`,
+            `neither the vehicles table ${JSON.stringify(client.source_vehicles_table)} nor the expenses table ${JSON.stringify(client.source_expenses_table)} exists ` +
+              `in ${src.display} (or the source user cannot see them); set fleet.clients.source_vehicles_table / source_expenses_table`,
             "no_tables",
           );
         }

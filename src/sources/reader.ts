@@ -93,8 +93,8 @@ export class SourceReadError extends Error {
 const MAX_REASON = 300;
 
 /**
- * A short, credential-free reason for a driver error: `pg:host/db: cannot connect (connection
- * refused)`, `…: statement timeout (60000 ms) …`. The driver's own message is scrubbed of the
+ * A short, credential-free reason for a driver error: `cannot connect (connection refused): …`,
+ * `a query exceeded the statement timeout (60000 ms; …)`. The driver's own message is scrubbed of the
  * password (plain and URL-encoded) and of URL credentials before it is kept.
  */
 export function describeDriverError(e: unknown, name: string, scrub: (s: string) => string, ctx: { statementTimeoutMs: number; connectTimeoutMs: number }): Error {
@@ -143,5 +143,7 @@ export function describeDriverError(e: unknown, name: string, scrub: (s: string)
   let msg = lead ? `${lead}: ${driverMsg}` : driverMsg;
   if (code && !msg.includes(code)) msg += ` [${code}]`;
   if (msg.length > MAX_REASON) msg = msg.slice(0, MAX_REASON) + "…";
-  return new SourceReadError(`${name}: ${msg}`, code);
+  // The source's name is recorded with the load (fleet.loads.source_name); the reason stands alone.
+  void name;
+  return new SourceReadError(msg, code);
 }
