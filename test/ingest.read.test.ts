@@ -207,6 +207,9 @@ test("mixed encodings: valid UTF-8 then Windows-1251 bytes after the sniffed par
 
 test("unbalanced quotes: refused naming the line where the quote opens", async () => {
   await refuses(readSource(bad("unbalanced_quotes.csv")), "unbalanced_quotes", /a quote opened on line 3 is never closed/);
+  // the same found while streaming (the sniffed sample ends before the quote)
+  const [t] = await readSource(bad("unbalanced_quotes.csv"), { limits: { sniffBytes: 64 } });
+  await refuses(rowsOf(t), "unbalanced_quotes", /a quote opened on line 3 is never closed/);
 });
 
 test("deep / non-table / broken JSON", async () => {

@@ -14,7 +14,7 @@
 import { open, stat } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { Transform, type TransformCallback } from "node:stream";
-import { isAscii } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 import { TextDecoder } from "node:util";
 import { parse, type CsvError } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
@@ -97,60 +97,85 @@ export function sniffEncoding(sample: Buffer, whole: boolean, name = "the file")
   }
 }
 
+/** Length of `b` without a trailing incomplete UTF-8 sequence (0–3 bytes cut). */
+function completeUtf8Length(b: Buffer): number {
+  const end = b.length;
+  let k = end - 1;
+  while (k >= 0 && end - k < 4 && (b[k] & 0xc0) === 0x80) k--;
+  if (k < 0) return end;
+  const lead = b[k];
+  if (lead < 0xc0) return end; // ASCII or a stray continuation byte: validation will judge
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+  return end - k < need ? k : end;
+}
+
 /**
- * Bytes → text. UTF-8 is decoded strictly: an invalid sequence after non-ASCII UTF-8 was seen is
- * a `bad_encoding` error; while everything so far was ASCII, it switches to Windows-1251 (the two
- * agree on ASCII). NUL bytes anywhere refuse the file. `skipChars` drops a leading `sep=` line.
+ * Validates/decodes bytes for csv-parse. UTF-8 is checked strictly (node:buffer isUtf8) and passed
+ * through as bytes — csv-parse decodes fields itself, which is much faster than a string detour;
+ * an invalid sequence after non-ASCII UTF-8 was seen is a `bad_encoding` error; while everything
+ * so far was ASCII, it switches to Windows-1251 (the two agree on ASCII). Windows-1251 is decoded
+ * with iconv-lite (single-byte, so chunk boundaries are safe). NUL bytes anywhere refuse the file.
+ * A UTF-8 BOM and `skipBytes` (an Excel `sep=` line, ASCII) are dropped.
  */
 class Decoder extends Transform {
-  private utf8: TextDecoder | null;
+  private utf8: boolean;
   private seenNonAscii: boolean;
   private offset = 0;
+  private carry: Buffer | null = null;
+  private first = true;
   constructor(
     enc: CsvEncoding,
     nonAscii: boolean,
-    private skipChars: number,
+    private skipBytes: number,
     private readonly name: string,
   ) {
-    super({ readableObjectMode: false, decodeStrings: true, encoding: undefined });
-    this.utf8 = enc === "utf-8" ? new TextDecoder("utf-8", { fatal: true }) : null;
+    super();
+    this.utf8 = enc === "utf-8";
     this.seenNonAscii = nonAscii;
+  }
+  private out(b: Buffer | string): void {
+    let buf = typeof b === "string" ? Buffer.from(b, "utf8") : b;
+    if (this.first && buf.length) {
+      this.first = false;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    }
+    if (this.skipBytes > 0) {
+      const k = Math.min(this.skipBytes, buf.length);
+      buf = buf.subarray(k);
+      this.skipBytes -= k;
+    }
+    if (buf.length) this.push(buf);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     const nul = chunk.indexOf(0);
     if (nul !== -1) return cb(new SourceError(`${this.name} contains NUL bytes (first at byte ${this.offset + nul}): it is a binary file, not CSV text`, "binary"));
-    let text: string;
-    if (this.utf8) {
-      try {
-        text = this.utf8.decode(chunk, { stream: true });
-        if (!this.seenNonAscii && !isAscii(chunk)) this.seenNonAscii = true;
-      } catch {
-        if (this.seenNonAscii) {
-          return cb(new SourceError(`${this.name}: invalid UTF-8 near byte ${this.offset} after valid UTF-8 text — mixed encodings; save the file again as "CSV UTF-8"`, "bad_encoding"));
-        }
-        this.utf8 = null; // everything so far was ASCII: the file is Windows-1251
-        text = iconv.decode(chunk, "win1251");
-      }
-    } else {
-      text = iconv.decode(chunk, "win1251");
-    }
+    const at = this.offset;
     this.offset += chunk.length;
-    if (this.skipChars > 0) {
-      const k = Math.min(this.skipChars, text.length);
-      text = text.slice(k);
-      this.skipChars -= k;
+    if (!this.utf8) {
+      this.out(iconv.decode(chunk, "win1251"));
+      return cb();
     }
-    if (text) this.push(text);
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const cut = completeUtf8Length(buf);
+    const body = cut === buf.length ? buf : buf.subarray(0, cut);
+    if (!isUtf8(body)) {
+      if (this.seenNonAscii) {
+        return cb(new SourceError(`${this.name}: invalid UTF-8 near byte ${at} after valid UTF-8 text — mixed encodings; save the file again as "CSV UTF-8"`, "bad_encoding"));
+      }
+      this.utf8 = false; // everything so far was ASCII: the file is Windows-1251
+      this.carry = null;
+      this.out(iconv.decode(buf, "win1251"));
+      return cb();
+    }
+    if (!this.seenNonAscii && !isAscii(body)) this.seenNonAscii = true;
+    this.carry = cut === buf.length ? null : Buffer.from(buf.subarray(cut));
+    this.out(body);
     cb();
   }
   override _flush(cb: TransformCallback): void {
-    if (this.utf8) {
-      try {
-        const rest = this.utf8.decode();
-        if (rest) this.push(rest);
-      } catch {
-        return cb(new SourceError(`${this.name} ends in the middle of a UTF-8 character`, "bad_encoding"));
-      }
+    if (this.carry) {
+      if (this.seenNonAscii) return cb(new SourceError(`${this.name} ends in the middle of a UTF-8 character`, "bad_encoding"));
+      this.out(iconv.decode(this.carry, "win1251"));
     }
     cb();
   }
@@ -267,6 +292,63 @@ function countNewlines(cells: string[]): number {
   return n;
 }
 
+/**
+ * Where a record goes wrong, by a quote-aware scan of the text (only after a parse error):
+ * the line where the last record starts (an unclosed quote runs to the end of the file) and the
+ * first line starting a record longer than `maxChars`. Quotes open only at a field start, as in
+ * csv-parse with relax_quotes.
+ */
+async function locateProblem(
+  path: string,
+  enc: CsvEncoding,
+  skipBytes: number,
+  delimiter: string,
+  maxChars: number,
+): Promise<{ lastRecordLine: number; longRecordLine: number | null }> {
+  const d = delimiter.charCodeAt(0);
+  let line = skipBytes > 0 ? 2 : 1;
+  let recStart = line;
+  let recLen = 0;
+  let inQ = false;
+  let fieldStart = true;
+  let longLine: number | null = null;
+  let pendingQuote = false;
+  const stream = createReadStream(path).pipe(new Decoder(enc, enc === "windows-1251", skipBytes, "scan"));
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const text = chunk.toString("utf8");
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      recLen++;
+      if (pendingQuote) {
+        pendingQuote = false;
+        if (ch === 34) continue; // "" inside quotes
+        inQ = false;
+      }
+      if (inQ) {
+        if (ch === 34) pendingQuote = true;
+        else if (ch === 10) line++;
+        if (longLine === null && recLen > maxChars) longLine = recStart;
+        continue;
+      }
+      if (ch === 34 && fieldStart) {
+        inQ = true;
+        fieldStart = false;
+      } else if (ch === 10) {
+        line++;
+        recStart = line;
+        recLen = 0;
+        fieldStart = true;
+      } else if (ch === d) {
+        fieldStart = true;
+      } else if (ch !== 13) {
+        fieldStart = false;
+      }
+      if (longLine === null && recLen > maxChars) longLine = recStart;
+    }
+  }
+  return { lastRecordLine: recStart, longRecordLine: longLine };
+}
+
 /** Read a CSV file: sniff, find the header, and return a table whose rows stream from disk. */
 export async function readCsv(path: string, opts: ReadOptions = {}): Promise<RawTable> {
   const limits = limitsOf(opts);
@@ -341,36 +423,40 @@ export async function readCsv(path: string, opts: ReadOptions = {}): Promise<Raw
     [Symbol.asyncIterator]: () => streamRows(),
   };
   async function* streamRows(): AsyncGenerator<RawRow> {
-    const file = createReadStream(path, { highWaterMark: 64 * 1024 });
+    const file = createReadStream(path, { highWaterMark: 256 * 1024 });
     const decoder = new Decoder(sn.encoding, sn.nonAscii, skipChars, name);
-    // Lines are counted as records are parsed (on_record runs before buffering), so an error
-    // names the right line even when buffered records are discarded; csv-parse's own `lines`
-    // counts a CRLF inside quotes twice.
-    let lastLine = skipChars > 0 ? 1 : 0;
+    // No `info`/`on_record`: csv-parse builds an info object per record for those, which costs
+    // more than the parsing. Records are counted here (blank lines are records too).
     const parser = parse({
       delimiter,
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
       max_record_size: limits.maxRecordChars,
-      on_record: (record: string[], ctx: { records: number }): RawRow => {
-        const line = lastLine + 1;
-        lastLine = line + countNewlines(record);
-        const row: RawRow = { rowNumber: ctx.records, cells: record };
-        if (line !== ctx.records) row.line = line;
-        return row;
-      },
     });
     file.on("error", (e) => decoder.destroy(e));
     decoder.on("error", (e) => parser.destroy(e));
     file.pipe(decoder).pipe(parser);
+    let records = 0;
+    let lastLine = skipChars > 0 ? 1 : 0; // text-editor lines (a CRLF inside quotes is one line)
     try {
-      for await (const row of parser as AsyncIterable<RawRow>) {
-        if (row.rowNumber <= headerRecord) continue;
-        if (isEmptyRow(row.cells)) continue;
+      for await (const cells of parser as AsyncIterable<string[]>) {
+        const rowNumber = ++records;
+        const line = lastLine + 1;
+        lastLine = line + countNewlines(cells);
+        if (rowNumber <= headerRecord) continue;
+        if (isEmptyRow(cells)) continue;
+        const row: RawRow = { rowNumber, cells };
+        if (line !== rowNumber) row.line = line;
         yield row;
       }
     } catch (e) {
+      const code = (e as CsvError)?.code as string | undefined;
+      if (code === "CSV_QUOTE_NOT_CLOSED" || code === "CSV_MAX_RECORD_SIZE" || code === "CSV_INVALID_CLOSING_QUOTE") {
+        // buffered records are dropped on error: find the line by scanning the text again
+        const at = await locateProblem(path, sn.encoding, skipChars, delimiter, limits.maxRecordChars).catch(() => null);
+        if (at) throw csvErrorToSource(e, name, (code === "CSV_MAX_RECORD_SIZE" ? at.longRecordLine ?? at.lastRecordLine : at.lastRecordLine) - 1, limits.maxRecordChars);
+      }
       throw csvErrorToSource(e, name, lastLine, limits.maxRecordChars);
     } finally {
       file.destroy();
