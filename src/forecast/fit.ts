@@ -3,7 +3,7 @@
 import { admissible, countParams, etsFilter, type FilterState, type ModelSpec, type SmoothParams } from "./ets.js";
 import { initialStates } from "./init.js";
 import { nelderMead } from "./optimize.js";
-import { cholSolve } from "./stats.js";
+import { cholFactor, cholSolveFactored } from "./stats.js";
 
 /** Usual bounds of ets (bounds = "both"). */
 export const LOWER = 1e-4;
@@ -164,9 +164,8 @@ export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DE
   const st: FilterState = { l: 0, b: 0, S: new Float64Array(m) };
   const poly = new Float64Array(2 * (m + 3));
   const seasM = spec.season === "M";
-  const objectiveFor =
-    (lay: Layout, checkAdmissible = true) =>
-    (x: Float64Array): number => {
+  const objectiveFor = (lay: Layout, checkAdmissible = true) =>
+    function objective(x: Float64Array): number {
       lay.decode(x, par, S);
       if (checkAdmissible && seasonal && !admissible(spec, par, poly)) return Infinity;
       if (seasM) for (let j = 0; j < m; j++) if (!(S[j] > 1e-4)) return Infinity;
@@ -305,38 +304,47 @@ function coordinateDescent(
   const A = new Float64Array(k * k);
   const g = new Float64Array(k);
   let f = objective(x);
+  const L = new Float64Array(k * k);
+  const delta = new Float64Array(k);
   const gaussNewton = (): void => {
+    // Gauss–Newton with the Jacobian computed once per call (chord method for nonlinear models)
     const iters = linear ? 1 : 3;
     for (let iter = 0; iter < iters; iter++) {
       const fr = resid(x, r0);
       if (!Number.isFinite(fr)) return;
-      // forward-difference Jacobian of the residuals w.r.t. the states
-      for (let c = 0; c < k; c++) {
-        const ic = ns + c;
-        const h = 1e-6 * Math.max(1, Math.abs(x[ic]));
-        const keep = x[ic];
-        x[ic] = keep + h;
-        const fc = resid(x, r1);
-        x[ic] = keep;
-        if (!Number.isFinite(fc)) return;
-        for (let t = 0; t < n; t++) J[t * k + c] = (r1[t] - r0[t]) / h;
+      if (iter === 0) {
+        // forward-difference Jacobian of the residuals w.r.t. the states
+        for (let c = 0; c < k; c++) {
+          const ic = ns + c;
+          const h = 1e-6 * Math.max(1, Math.abs(x[ic]));
+          const keep = x[ic];
+          x[ic] = keep + h;
+          const fc = resid(x, r1);
+          x[ic] = keep;
+          if (!Number.isFinite(fc)) return;
+          const inv = 1 / h;
+          for (let t = 0; t < n; t++) J[t * k + c] = (r1[t] - r0[t]) * inv;
+        }
+        // J'J (+ tiny ridge), factorised once
+        A.fill(0);
+        for (let t = 0; t < n; t++) {
+          const o = t * k;
+          for (let a = 0; a < k; a++) {
+            const ja = J[o + a];
+            if (ja === 0) continue;
+            for (let b = 0; b <= a; b++) A[a * k + b] += ja * J[o + b];
+          }
+        }
+        for (let a = 0; a < k; a++) A[a * k + a] = A[a * k + a] * (1 + 1e-8) + 1e-12;
+        cholFactor(A, L, k);
       }
-      // normal equations (J'J + λD) δ = -J'r
-      A.fill(0);
       g.fill(0);
       for (let t = 0; t < n; t++) {
         const o = t * k;
         const rt = r0[t];
-        for (let a = 0; a < k; a++) {
-          const ja = J[o + a];
-          if (ja === 0) continue;
-          g[a] -= ja * rt;
-          for (let b = 0; b <= a; b++) A[a * k + b] += ja * J[o + b];
-        }
+        for (let a = 0; a < k; a++) g[a] -= J[o + a] * rt;
       }
-      for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) A[b * k + a] = A[a * k + b];
-      for (let a = 0; a < k; a++) A[a * k + a] = A[a * k + a] * (1 + 1e-8) + 1e-12;
-      const delta = cholSolve(A, g, k);
+      cholSolveFactored(L, g, delta, k);
       let tstep = 1;
       let accepted = false;
       for (let ls = 0; ls < 8; ls++) {
@@ -348,7 +356,7 @@ function coordinateDescent(
           const gain = f - ft;
           f = ft;
           accepted = true;
-          if (gain < 1e-9 * (1 + Math.abs(f))) return;
+          if (gain < 1e-4) return;
           break;
         }
         tstep *= 0.5;

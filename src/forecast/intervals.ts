@@ -1,7 +1,7 @@
 // Prediction intervals: analytic for Hyndman et al. (2008) classes 1 and 2, seeded simulation
 // otherwise (class 3: multiplicative seasonality), so results are deterministic.
 import { etsPointForecast, type FilterState, type ModelSpec, type SmoothParams } from "./ets.js";
-import { makeNormal, makeRng, qnorm, quantileSorted } from "./stats.js";
+import { makeNormal, makeRng, qnorm, quantileSelect } from "./stats.js";
 
 /** c_j = α + β·φ_j + γ·d_{j,m}, j = 1..h-1 (coefficients of the MA(∞) representation). */
 function cCoefs(spec: ModelSpec, p: SmoothParams, h: number): Float64Array {
@@ -75,36 +75,45 @@ export function simulateIntervals(
   const phi = spec.trend === "Ad" ? p.phi : 1;
   const hasTrend = spec.trend !== "N";
   const betaStar = hasTrend ? p.beta / p.alpha : 0;
+  const seasonType = spec.season === "N" ? 0 : spec.season === "A" ? 1 : 2;
+  const errM = spec.error === "M";
+  const alpha = p.alpha;
+  const gamma = p.gamma;
+  const S0 = st.S;
+  const l0 = st.l;
+  const b0 = hasTrend ? st.b : 0;
+  const j0 = next % m;
   for (let k = 0; k < npaths; k++) {
-    S.set(st.S);
-    let l = st.l;
-    let b = hasTrend ? st.b : 0;
+    if (seasonType !== 0) for (let j = 0; j < m; j++) S[j] = S0[j];
+    let l = l0;
+    let b = b0;
+    let j = j0;
     for (let i = 0; i < h; i++) {
-      const j = (next + i) % m;
       const phib = phi * b;
       const q = l + phib;
-      const s = spec.season === "N" ? 0 : S[j];
-      const yhat = spec.season === "A" ? q + s : spec.season === "M" ? q * s : q;
+      const s = seasonType === 0 ? 0 : S[j];
+      const yhat = seasonType === 1 ? q + s : seasonType === 2 ? q * s : q;
       const e = sigma * rnorm();
-      const y = spec.error === "A" ? yhat + e : yhat * (1 + e);
+      const y = errM ? yhat * (1 + e) : yhat + e;
       sims[i * npaths + k] = y;
       let pp = y;
-      if (spec.season === "A") pp = y - s;
-      else if (spec.season === "M") pp = Math.abs(s) > 1e-10 ? y / s : q;
-      const lNew = q + p.alpha * (pp - q);
+      if (seasonType === 1) pp = y - s;
+      else if (seasonType === 2) pp = Math.abs(s) > 1e-10 ? y / s : q;
+      const lNew = q + alpha * (pp - q);
       if (hasTrend) b = phib + betaStar * (lNew - l - phib);
-      if (spec.season === "A") S[j] = s + p.gamma * (y - q - s);
-      else if (spec.season === "M") S[j] = Math.abs(q) > 1e-10 ? s + p.gamma * (y / q - s) : s;
+      if (seasonType === 1) S[j] = s + gamma * (y - q - s);
+      else if (seasonType === 2) S[j] = Math.abs(q) > 1e-10 ? s + gamma * (y / q - s) : s;
       l = lNew;
+      if (++j === m) j = 0;
     }
   }
   const lower: number[] = new Array(h);
   const upper: number[] = new Array(h);
   const a = (1 - level / 100) / 2;
   for (let i = 0; i < h; i++) {
-    const col = sims.subarray(i * npaths, (i + 1) * npaths).sort();
-    lower[i] = quantileSorted(col, a);
-    upper[i] = quantileSorted(col, 1 - a);
+    const col = sims.subarray(i * npaths, (i + 1) * npaths);
+    lower[i] = quantileSelect(col, a);
+    upper[i] = quantileSelect(col, 1 - a);
   }
   return { lower, upper };
 }

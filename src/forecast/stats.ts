@@ -156,3 +156,83 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const hi = Math.min(n - 1, lo + 1);
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
+
+/**
+ * R's default (type 7) quantile of an unsorted array, by quickselect (O(n) expected).
+ * Reorders `a` in place.
+ */
+export function quantileSelect(a: Float64Array, p: number): number {
+  const n = a.length;
+  if (n === 0) return NaN;
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const vlo = selectKth(a, lo);
+  if (lo + 1 >= n || h === lo) return vlo;
+  // the (lo+1)-th order statistic is the minimum of the part right of lo
+  let vhi = Infinity;
+  for (let i = lo + 1; i < n; i++) if (a[i] < vhi) vhi = a[i];
+  return vlo + (h - lo) * (vhi - vlo);
+}
+
+/** Hoare quickselect: puts the k-th smallest element at index k (elements left are <=, right are >=). */
+function selectKth(a: Float64Array, k: number): number {
+  let left = 0;
+  let right = a.length - 1;
+  while (right > left) {
+    // median of three pivot
+    const mid = (left + right) >>> 1;
+    const x = a[left];
+    const y = a[mid];
+    const z = a[right];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** Cholesky factor of a symmetric PSD k×k matrix (lower triangle of L, row-major); zero pivots give zero columns. */
+export function cholFactor(A: Float64Array, L: Float64Array, k: number): void {
+  for (let i = 0; i < k * k; i++) L[i] = A[i];
+  for (let j = 0; j < k; j++) {
+    let d = L[j * k + j];
+    for (let p = 0; p < j; p++) d -= L[j * k + p] * L[j * k + p];
+    const djj = d > 1e-300 ? Math.sqrt(d) : 0;
+    L[j * k + j] = djj;
+    for (let i = j + 1; i < k; i++) {
+      let s = L[i * k + j];
+      for (let p = 0; p < j; p++) s -= L[i * k + p] * L[j * k + p];
+      L[i * k + j] = djj > 0 ? s / djj : 0;
+    }
+  }
+}
+
+/** Solves L L' x = b with a factor from cholFactor (x may not alias b). */
+export function cholSolveFactored(L: Float64Array, b: Float64Array, x: Float64Array, k: number): void {
+  for (let i = 0; i < k; i++) {
+    let s = b[i];
+    for (let p = 0; p < i; p++) s -= L[i * k + p] * x[p];
+    const lii = L[i * k + i];
+    x[i] = lii > 0 ? s / lii : 0;
+  }
+  for (let i = k - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let p = i + 1; p < k; p++) s -= L[p * k + i] * x[p];
+    const lii = L[i * k + i];
+    x[i] = lii > 0 ? s / lii : 0;
+  }
+}
