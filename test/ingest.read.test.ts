@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync, symlinkSync, rmSync, copyFileSync, mkdirSyn
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as XLSX from "xlsx";
 import { SourceError, type RawRow, type RawTable } from "../src/ingest/types.js";
 import { readSource, readCsv, readXlsx, readJson } from "../src/ingest/read/index.js";
 import { detectDelimiter } from "../src/ingest/read/csv.js";
@@ -106,6 +107,41 @@ test("XLSX written by LibreOffice: two sheets, title blocks, dates, cached formu
 test("readXlsx directly: cell-count limit", async () => {
   await refuses(readXlsx(good("fleet_report.xlsx"), { maxXlsxCells: 10 }), "xlsx_bomb", /more than 10 cells/);
   await refuses(readXlsx(good("fleet_report.xlsx"), { maxXlsxUncompressedBytes: 1000 }), "xlsx_bomb", /unpacks to .* over the 0 MB limit|zip bomb/);
+});
+
+test("XLSX: a notes sheet beside a table sheet is skipped and named; hidden rows with data are kept", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fs-ingest-"));
+  try {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([["Справка"], ["Данные выгружены из 1С 27.11.2025"], ["Вопросы: отдел логистики"]]), "Справка");
+    const ws = XLSX.utils.aoa_to_sheet([["Дата", "Госномер", "Топливо"], ["27.11.2025", "А123ВС77", 100], ["28.11.2025", "А123ВС77", 200], [], []]);
+    ws["!rows"] = [{}, { hidden: true }];
+    XLSX.utils.book_append_sheet(wb, ws, "Лист1");
+    const p = join(dir, "two.xlsx");
+    writeFileSync(p, XLSX.write(wb, { type: "buffer", bookType: "xlsx" }));
+    const tables = await readSource(p);
+    assert.deepEqual(tables.map((t) => [t.name, t.detected.skippedSheets]), [["two.xlsx#Лист1", "Справка"]]);
+    assert.deepEqual((await rowsOf(tables[0])).map((r) => [r.rowNumber, r.cells]), [
+      [2, ["27.11.2025", "А123ВС77", 100]],
+      [3, ["28.11.2025", "А123ВС77", 200]],
+    ]);
+    // a workbook of notes only: returned as is, for the header mapping to explain
+    const notes = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(notes, XLSX.utils.aoa_to_sheet([["Справка"], ["текст"]]), "Справка");
+    writeFileSync(join(dir, "notes.xlsx"), XLSX.write(notes, { type: "buffer", bookType: "xlsx" }));
+    assert.deepEqual((await readSource(join(dir, "notes.xlsx"))).map((t) => t.headers), [["Справка"]]);
+    // an empty workbook
+    const empty = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(empty, XLSX.utils.aoa_to_sheet([]), "Лист1");
+    writeFileSync(join(dir, "empty.xlsx"), XLSX.write(empty, { type: "buffer", bookType: "xlsx" }));
+    await refuses(readSource(join(dir, "empty.xlsx")), "empty_file", /every sheet is empty/);
+    const headerOnly = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(headerOnly, XLSX.utils.aoa_to_sheet([["Дата", "Госномер"]]), "Лист1");
+    writeFileSync(join(dir, "header.xlsx"), XLSX.write(headerOnly, { type: "buffer", bookType: "xlsx" }));
+    await refuses(readSource(join(dir, "header.xlsx")), "no_rows", /headers but no data rows/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("JSON array of records", async () => {

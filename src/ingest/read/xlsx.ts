@@ -96,6 +96,7 @@ export async function readXlsx(path: string, limits: Partial<XlsxLimits> = {}, o
 
   const isKnown = opts.isKnownHeader ?? defaultIsKnown;
   const tables: RawTable[] = [];
+  const candidates: { recognised: boolean; table: RawTable }[] = [];
   let sawContent = false;
   const sheetProps = wb.Workbook?.Sheets ?? [];
   wb.SheetNames.forEach((sheet, si) => {
@@ -129,6 +130,7 @@ export async function readXlsx(path: string, limits: Partial<XlsxLimits> = {}, o
     for (let r = 0; r <= Math.min(lastRow, lim.headerScanRows - 1); r++) scan.push(rowAt(r));
     const h = findHeaderRow(scan, isKnown, lim.headerScanRows);
     if (h === -1) return;
+    const recognised = scan[h].filter((c) => typeof c === "string" && c.trim() !== "" && isKnown(c)).length >= 2;
     let dataRows = 0;
     for (let r = h + 1; r <= lastRow; r++) if (!isEmptyRow(rowAt(r))) {
       dataRows++;
@@ -148,8 +150,19 @@ export async function readXlsx(path: string, limits: Partial<XlsxLimits> = {}, o
     const hidden = sheetProps[si]?.Hidden ?? 0;
     const detected: Record<string, string | number> = { format, sheet, headerRow: h + 1, sheets: wb.SheetNames.length };
     if (hidden) detected.hidden = hidden;
-    tables.push({ name: `${name}#${sheet}`, detected, kindHint: hintFor(sheet, name), headers, rows });
+    candidates.push({ recognised, table: { name: `${name}#${sheet}`, detected, kindHint: hintFor(sheet, name), headers, rows } });
   });
+  // Sheets without a recognisable header row (notes, charts' data, pivot tables) are skipped when
+  // another sheet has one — the workbook is loaded by its table sheets; the skipped ones are named
+  // in `detected.skippedSheets`. If no sheet is recognisable, all are returned and the header
+  // mapping explains what it saw.
+  const anyRecognised = candidates.some((c) => c.recognised);
+  const skipped = anyRecognised ? candidates.filter((c) => !c.recognised).map((c) => String(c.table.detected.sheet)) : [];
+  for (const c of candidates) {
+    if (anyRecognised && !c.recognised) continue;
+    if (skipped.length) c.table.detected.skippedSheets = skipped.join(", ");
+    tables.push(c.table);
+  }
   if (tables.length === 0) {
     if (!sawContent) throw new SourceError(`${name} has no data: every sheet is empty`, "empty_file");
     throw new SourceError(`${name} has headers but no data rows on any sheet`, "no_rows");
