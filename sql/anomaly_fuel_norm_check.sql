@@ -3,10 +3,12 @@
 -- winter (+10% in the winter months) and age (+5% over 5 years, +10% over 8 years, from
 -- release_year). Flag when the litres exceed the corrected norm by more than the tolerance (10%);
 -- rubles at stake = litres over the norm × the vehicle's own average price per litre.
--- Without litres (a vehicle-month whose fuel rows lack fuel_liters) or without a norm
--- (vehicles.fuel_consumption missing): fuel rubles per km against the median of the vehicles of
--- the same vehicle_type in the same month (robust: median and MAD); flag ≥ 30% above the median and
--- above median + k·MAD; rubles at stake = fuel − median rate × km.
+-- Without a norm (vehicles.fuel_consumption missing): fuel rubles per km against the median of the
+-- vehicles of the same vehicle_type in the same month (robust: median and MAD); flag ≥ 30% above
+-- the median (peer_ratio) and above median + k·MAD; rubles at stake = fuel − median rate × km.
+-- With a norm but without litres (fuel rows lacking fuel_liters): the same with fuel rubles per
+-- corrected norm litre (the norm removes the consumption spread within a type, so the threshold is
+-- norm_peer_ratio, 15%); rubles at stake = fuel − median × norm litres.
 -- Grain: one row per flagged vehicle-month.
 create or replace function fleet.anomaly_fuel_norm_check(client_id text, as_of date)
 returns setof fleet.anomalies
@@ -23,6 +25,7 @@ as $$
       fleet.setting($1, 'fuel_norm_check.age_correction_2') as age_correction_2,
       fleet.setting($1, 'fuel_norm_check.min_km') as min_km,
       fleet.setting($1, 'fuel_norm_check.peer_ratio') as peer_ratio,
+      fleet.setting($1, 'fuel_norm_check.norm_peer_ratio') as norm_peer_ratio,
       fleet.setting($1, 'fuel_norm_check.peer_mad_k') as peer_mad_k,
       fleet.setting($1, 'fuel_norm_check.min_peers') as min_peers,
       fleet.setting($1, 'fuel_norm_check.severity_medium') as sev_medium,
@@ -101,44 +104,54 @@ as $$
     cross join params p
     where n.liters > n.norm_liters * (1 + p.tolerance)
   ),
-  peer_stats as (
-    select j.vehicle_type, j.month, count(*) as peers,
-      percentile_cont(0.5) within group (order by j.fuel_rub / j.km) as median
+  peer_base as (
+    -- the peer metric: rubles per corrected norm litre when the vehicle has a norm (the norm takes
+    -- out the spread of consumption within a type), else rubles per km
+    select j.*,
+      j.norm_l_100km is not null as normed,
+      case when j.norm_l_100km is not null then j.norm_l_100km * j.km / 100 * (1 + j.winter_corr + j.age_corr) else j.km end as base
     from judged j
-    group by j.vehicle_type, j.month
+  ),
+  peer_stats as (
+    select b.vehicle_type, b.month, b.normed, count(*) as peers,
+      percentile_cont(0.5) within group (order by b.fuel_rub / b.base) as median
+    from peer_base b
+    group by b.vehicle_type, b.month, b.normed
   ),
   peer_mad as (
-    select ps.vehicle_type, ps.month, ps.peers, ps.median,
-      percentile_cont(0.5) within group (order by abs(j.fuel_rub / j.km - ps.median)) as mad
+    select ps.vehicle_type, ps.month, ps.normed, ps.peers, ps.median,
+      percentile_cont(0.5) within group (order by abs(b.fuel_rub / b.base - ps.median)) as mad
     from peer_stats ps
-    join judged j using (vehicle_type, month)
-    group by ps.vehicle_type, ps.month, ps.peers, ps.median
+    join peer_base b using (vehicle_type, month, normed)
+    group by ps.vehicle_type, ps.month, ps.normed, ps.peers, ps.median
   ),
   peer_flags as (
     select
-      j.gov_number, j.month, j.fuel_rub as observed, pm.median * j.km as expected,
-      j.fuel_rub - pm.median * j.km as rub_at_stake,
-      (j.fuel_rub / j.km) / pm.median - 1 as excess,
+      b.gov_number, b.month, b.fuel_rub as observed, pm.median * b.base as expected,
+      b.fuel_rub - pm.median * b.base as rub_at_stake,
+      (b.fuel_rub / b.base) / pm.median - 1 as excess,
       jsonb_build_object(
         'mode', 'peers',
         'unit', 'rub',
-        'reason', case when j.norm_l_100km is null then 'no_norm' else 'no_liters' end,
-        'vehicle_type', j.vehicle_type,
-        'km', round(j.km, 1),
-        'fuel_rub', round(j.fuel_rub, 2),
-        'rub_per_km', round(j.fuel_rub / j.km, 3),
-        'peer_median_rub_per_km', round(pm.median::numeric, 3),
-        'peer_mad_rub_per_km', round(pm.mad::numeric, 3),
+        'reason', case when b.normed then 'no_liters' else 'no_norm' end,
+        'metric', case when b.normed then 'rub_per_norm_liter' else 'rub_per_km' end,
+        'vehicle_type', b.vehicle_type,
+        'km', round(b.km, 1),
+        'fuel_rub', round(b.fuel_rub, 2),
+        'norm_liters', case when b.normed then round(b.base, 2) end,
+        'value', round(b.fuel_rub / b.base, 3),
+        'peer_median', round(pm.median::numeric, 3),
+        'peer_mad', round(pm.mad::numeric, 3),
         'peers', pm.peers
       ) as details
-    from judged j
-    join peer_mad pm using (vehicle_type, month)
+    from peer_base b
+    join peer_mad pm using (vehicle_type, month, normed)
     cross join params p
-    where not (j.norm_l_100km is not null and j.has_liters and j.liters > 0)
+    where not (b.normed and b.has_liters and b.liters > 0)
       and pm.peers >= p.min_peers
       and pm.median > 0
-      and j.fuel_rub / j.km >= pm.median * (1 + p.peer_ratio)
-      and j.fuel_rub / j.km > pm.median + p.peer_mad_k * 1.4826 * pm.mad
+      and b.fuel_rub / b.base >= pm.median * (1 + case when b.normed then p.norm_peer_ratio else p.peer_ratio end)
+      and b.fuel_rub / b.base > pm.median + p.peer_mad_k * 1.4826 * pm.mad
   ),
   flags as (
     select * from norm_flags
