@@ -165,6 +165,24 @@ test("fuel_norm_check: litres over the corrected norm; winter and old-vehicle al
   assert.equal(c.severity, "high"); // 8 / 5.15 − 1 = 0.553
 });
 
+test("fuel_norm_check without litres but with a norm: rubles per corrected norm litre against the type (15%)", async () => {
+  await client("fl");
+  // four Газели with norms 10, 10, 12, 12 l/100 km, 1000 km each in June (no corrections): norm litres 100, 100, 120, 120
+  const v: [string, number, number][] = [["N1", 10, 5000], ["N2", 10, 5100], ["N3", 12, 6000], ["N4", 12, 7200]];
+  for (const [g, norm] of v) await vehicle("fl", g, "Газель", norm, 2022);
+  await expenses("fl", v.map(([g, , rub]) => ({ gov_number: g, date: "2025-06-15", daily_distance: 1000, fuel: rub })));
+  // rub per norm litre: 50, 51, 50, 60 → median 50.5, MAD 0.5; 60 ≥ 1.15 × 50.5 and > 50.5 + 3·1.4826·0.5
+  // (per km the spread of norms hides it: 5, 5.1, 6, 7.2 → 7.2 < 1.3 × median 5.55)
+  const f = await rule("fuel_norm_check", "fl");
+  assert.equal(f.length, 1);
+  assert.equal(f[0].subject, "N4");
+  assert.equal(f[0].details.reason, "no_liters");
+  assert.equal(f[0].details.metric, "rub_per_norm_liter");
+  assert.equal(Number(f[0].observed), 7200);
+  assert.equal(Number(f[0].expected), 6060); // 50.5 × 120
+  assert.equal(Number(f[0].rub_at_stake), 1140);
+});
+
 test("idle_fuel: fuel on ≥ 2 days under 5 km in a month; one top-up, or km = 5, is not flagged", async () => {
   await client("if");
   const rows: Row[] = [];
