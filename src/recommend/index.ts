@@ -11,9 +11,21 @@ export { buildFindings, buildRecommendations, driverScores, CODES, type Code, ty
 export { anomalyItems, buildRecommendationsDetail, severityByRubles, type AnomalyRow, type DetailItem, type Severity } from "./detail.js";
 export { ruleRecommendations, rublesWord } from "./rules.js";
 
-export async function loadFacts(tx: Tx, clientId: string, asOf: string): Promise<RecommendationFacts> {
-  const [r] = await tx<{ facts: string }[]>`select fleet.recommendation_facts(${clientId}, ${asOf}::date)::text as facts`;
-  return parseFacts(r.facts);
+// recommendations and recommendations_detail run in the same analyze transaction (one snapshot):
+// the facts are computed once per transaction, client and date.
+const factsByTx = new WeakMap<object, Map<string, Promise<RecommendationFacts>>>();
+
+export function loadFacts(tx: Tx, clientId: string, asOf: string): Promise<RecommendationFacts> {
+  let perTx = factsByTx.get(tx);
+  if (!perTx) factsByTx.set(tx, (perTx = new Map()));
+  const key = `${clientId}\u0000${asOf}`;
+  let p = perTx.get(key);
+  if (!p) {
+    p = tx<{ facts: string }[]>`select fleet.recommendation_facts(${clientId}, ${asOf}::date)::text as facts`.then(([r]) => parseFacts(r.facts));
+    perTx.set(key, p);
+    p.catch(() => perTx.delete(key));
+  }
+  return p;
 }
 
 /** The client's anomaly findings up to as_of (rows written earlier in the same analyze run). */
