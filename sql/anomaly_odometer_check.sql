@@ -26,20 +26,23 @@ as $$
     from vehicle_day vd
     group by vd.gov_number
   ),
+  cumulative as (
+    select vd.*, sum(vd.km) over (partition by vd.gov_number order by vd.date) as cum_km
+    from vehicle_day vd
+  ),
   readings as (
     select
-      vd.gov_number, vd.date, vd.odometer, vd.km,
-      lag(vd.odometer) over w as prev_odometer,
-      lag(vd.date) over w as prev_date
-    from vehicle_day vd
-    where vd.odometer is not null
-    window w as (partition by vd.gov_number order by vd.date)
+      c.gov_number, c.date, c.odometer, c.km,
+      lag(c.odometer) over w as prev_odometer,
+      lag(c.date) over w as prev_date,
+      -- km reported after the previous reading up to and including this day
+      c.cum_km - lag(c.cum_km) over w as km_between
+    from cumulative c
+    where c.odometer is not null
+    window w as (partition by c.gov_number order by c.date)
   ),
   reported_km as (
-    -- km reported between the previous reading (exclusive) and this one (inclusive)
-    select r.gov_number, r.date, r.odometer, r.prev_odometer, r.prev_date,
-      (select sum(vd.km) from vehicle_day vd
-       where vd.gov_number = r.gov_number and vd.date > r.prev_date and vd.date <= r.date) as km_between
+    select r.gov_number, r.date, r.odometer, r.prev_odometer, r.prev_date, r.km_between
     from readings r
     cross join params p
     where r.odometer - r.prev_odometer > p.max_km * (r.date - r.prev_date)

@@ -23,6 +23,8 @@ create or replace function fleet.refresh_anomalies(client_id text, as_of date)
 returns int
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
+-- each rule is a handful of scans and sorts: JIT compilation costs more than it saves here
+set jit = off
 as $$
 declare
   v_rule record;
