@@ -22,3 +22,6 @@ cross join (values
   ('price_per_liter'), ('silent_assets'), ('budget_burn'), ('data_quality')
 ) t (analysis_type)
 on conflict do nothing;
+
+-- New analyses and rules: every client is due for re-analysis (the sweep compares this version).
+update fleet.meta set value = (value::int + 1)::text where key = 'analyses_version';
