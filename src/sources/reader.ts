@@ -103,7 +103,9 @@ export function describeDriverError(e: unknown, name: string, scrub: (s: string)
   const err = (e ?? {}) as { message?: unknown; code?: unknown; errno?: unknown };
   // MariaDB's max_statement_time error (1969) has no name in mysql2's table.
   const code = err.code !== undefined && err.code !== null ? String(err.code) : err.errno === 1969 ? "ER_STATEMENT_TIMEOUT" : null;
-  const driverMsg = scrub(String(err.message ?? e)).replace(/\s+/g, " ").trim();
+  // MySQL's "(using password: YES)" says nothing secret but reads like a leak once redacted.
+  const raw = String(err.message ?? e).replace(/\(using password: (YES|NO)\)/i, (_m, yn: string) => (yn.toUpperCase() === "YES" ? "(with a password)" : "(without a password)"));
+  const driverMsg = scrub(raw).replace(/\s+/g, " ").trim();
   let lead: string | null = null;
   switch (code) {
     case "ECONNREFUSED":
