@@ -18,6 +18,7 @@ import {
   parseDate,
   parseMoney,
   parseNumber,
+  defaultMaxDate,
   showRaw,
   type Parsed,
 } from "./values.js";
@@ -75,16 +76,45 @@ export interface RowNormaliser {
 /** numeric(14,2): |x| ≤ 999 999 999 999.99 */
 export const MONEY_LIMIT = 1e12;
 
-type Converter = (raw: RawCell, today: Date | string | undefined) => Parsed<FieldValue>;
+type Converter = (raw: RawCell) => Parsed<FieldValue>;
 
-function converterFor(f: FieldDef, kind: TableKind): Converter {
+interface Ranges {
+  /** accepted range of the expense date (2000-01-01 … today + 1 year) */
+  dateMin: string;
+  dateMax: string;
+  /** accepted range of attribute dates (start_date, last_repair_date) */
+  attrDateMin: string;
+}
+
+/** A small memo for values that repeat row after row (plates, drivers): bounded, cleared when full. */
+function memo<T>(fn: (raw: string) => T, size = 20_000): (raw: string) => T {
+  const m = new Map<string, T>();
+  return (raw) => {
+    let v = m.get(raw);
+    if (v === undefined) {
+      v = fn(raw);
+      if (m.size >= size) m.clear();
+      m.set(raw, v);
+    }
+    return v;
+  };
+}
+
+function converterFor(f: FieldDef, kind: TableKind, r: Ranges): Converter {
   const name = f.field;
-  if (name === "gov_number") return (raw) => normalisePlate(raw, name);
-  if (name === "driver") return (raw) => ({ ok: true, value: normaliseDriver(raw) });
+  if (name === "gov_number") {
+    const cached = memo((s: string) => normalisePlate(s, name));
+    return (raw) => (typeof raw === "string" ? cached(raw) : normalisePlate(raw, name));
+  }
+  if (name === "driver") {
+    const cached = memo((s: string): Parsed<FieldValue> => ({ ok: true, value: normaliseDriver(s) }));
+    return (raw) => (typeof raw === "string" ? cached(raw) : { ok: true, value: normaliseDriver(raw) });
+  }
   switch (f.type) {
-    case "date":
-      if (name === "date") return (raw, today) => parseDate(raw, name, { today });
-      return (raw, today) => parseDate(raw, name, { today, min: "1950-01-01" });
+    case "date": {
+      const opts = name === "date" ? { min: r.dateMin, max: r.dateMax } : { min: r.attrDateMin, max: r.dateMax };
+      return (raw) => parseDate(raw, name, opts);
+    }
     case "money":
       // money of an expense row: empty = 0; money attributes of a vehicle: empty = unknown
       if (f.kind === "attribute" || kind === "vehicles") return (raw) => parseNumber(raw, name);
@@ -102,41 +132,89 @@ function converterFor(f: FieldDef, kind: TableKind): Converter {
   }
 }
 
-function schemaFor(f: FieldDef, kind: TableKind, maxYear: number, maxCell: number): z.ZodTypeAny {
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The per-field rules of a record, declared once. `schema` is the zod schema built from them (the
+ * authority, and what produces the messages); `check` is the same rules as plain code, used as a
+ * fast path: rows that pass it are exactly the rows zod accepts (test/ingest.normalise.test.ts
+ * checks the two agree on random records), so zod runs only on rows that have a problem.
+ */
+interface Rule {
+  schema: z.ZodTypeAny;
+  check: (v: unknown) => boolean;
+}
+
+function ruleFor(f: FieldDef, kind: TableKind, maxYear: number, maxCell: number): Rule {
   const name = f.field;
-  if (name === "gov_number") return z.string().min(1, "is empty (a vehicle registration number is required)");
-  if (name === "date" && kind === "expenses") return z.string({ invalid_type_error: "is empty (the date is required)" }).regex(/^\d{4}-\d{2}-\d{2}$/);
-  if (name === "driver") return z.string().max(maxCell);
+  const str = (max: number) => (v: unknown) => typeof v === "string" && v.length <= max;
+  if (name === "gov_number") {
+    return { schema: z.string().min(1, "is empty (a vehicle registration number is required)"), check: (v) => typeof v === "string" && v.length >= 1 };
+  }
+  if (name === "date" && kind === "expenses") {
+    return {
+      schema: z.string({ invalid_type_error: "is empty (the date is required)" }).regex(ISO_DATE),
+      check: (v) => typeof v === "string" && ISO_DATE.test(v),
+    };
+  }
+  if (name === "driver") return { schema: z.string().max(maxCell), check: str(maxCell) };
   switch (f.type) {
     case "money": {
       const m = z
         .number()
         .finite()
         .refine((x) => Math.abs(x) < MONEY_LIMIT, { message: "is beyond numeric(14,2) (more than 999 999 999 999,99)" });
-      return f.kind === "attribute" || kind === "vehicles" ? m.nullable() : m;
+      const inRange = (v: unknown) => typeof v === "number" && Number.isFinite(v) && Math.abs(v) < MONEY_LIMIT;
+      return f.kind === "attribute" || kind === "vehicles" ? { schema: m.nullable(), check: (v) => v === null || inRange(v) } : { schema: m, check: inRange };
     }
     case "numeric":
-      return z
-        .number()
-        .finite()
-        .nonnegative({ message: "is negative" })
-        .lt(MONEY_LIMIT, { message: "is too large" })
-        .nullable();
-    case "integer":
-      return z
-        .number()
-        .int({ message: "is not a whole number" })
-        .min(name === "release_year" ? 1950 : -2147483648, { message: "is too small" })
-        .max(name === "release_year" ? maxYear : 2147483647, { message: `is too large${name === "release_year" ? ` (after ${maxYear})` : ""}` })
-        .nullable();
+      return {
+        schema: z.number().finite().nonnegative({ message: "is negative" }).lt(MONEY_LIMIT, { message: "is too large" }).nullable(),
+        check: (v) => v === null || (typeof v === "number" && Number.isFinite(v) && v >= 0 && v < MONEY_LIMIT),
+      };
+    case "integer": {
+      const lo = name === "release_year" ? 1950 : -2147483648;
+      const hi = name === "release_year" ? maxYear : 2147483647;
+      return {
+        schema: z
+          .number()
+          .int({ message: "is not a whole number" })
+          .min(lo, { message: "is too small" })
+          .max(hi, { message: `is too large${name === "release_year" ? ` (after ${maxYear})` : ""}` })
+          .nullable(),
+        check: (v) => v === null || (typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi),
+      };
+    }
     case "boolean":
-      return z.boolean().nullable();
+      return { schema: z.boolean().nullable(), check: (v) => v === null || typeof v === "boolean" };
     case "date":
-      return z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable();
+      return { schema: z.string().regex(ISO_DATE).nullable(), check: (v) => v === null || (typeof v === "string" && ISO_DATE.test(v)) };
     default:
-      return z.string().max(maxCell).nullable();
+      return { schema: z.string().max(maxCell).nullable(), check: (v) => v === null || str(maxCell)(v) };
   }
 }
+
+/** The zod schema and fast check of a table's records (exported for the agreement test). */
+export function recordRules(mapping: HeaderMapping, fields: readonly FieldDef[], opts: NormaliserOptions = {}): { schema: z.ZodObject<z.ZodRawShape>; check: (r: Record<string, unknown>) => boolean; fields: string[] } {
+  const byName = new Map(fields.map((f) => [f.field, f]));
+  const maxYear = Number(todayIso(opts.today).slice(0, 4)) + 1;
+  const names = mapping.columns.filter((c) => c.field && c.field !== CLIENT_FIELD && byName.has(c.field)).map((c) => c.field!);
+  const rules = names.map((n) => ruleFor(byName.get(n)!, mapping.kind, maxYear, opts.maxCellChars ?? 10_000));
+  const shape: Record<string, z.ZodTypeAny> = {};
+  names.forEach((n, i) => (shape[n] = rules[i].schema));
+  const checks = rules.map((r) => r.check);
+  return {
+    schema: z.object(shape),
+    check: (rec) => {
+      for (let i = 0; i < names.length; i++) if (!checks[i](rec[names[i]])) return false;
+      return true;
+    },
+    fields: names,
+  };
+}
+
+const todayIso = (today: Date | string | undefined): string =>
+  typeof today === "string" ? today.slice(0, 10) : (today ?? new Date()).toISOString().slice(0, 10);
 
 const TOTALS = /^\s*(итого|всего|итог|total|totals|grand total)(?!\p{L})/iu;
 
@@ -146,7 +224,7 @@ export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly Field
   const maxCell = opts.maxCellChars ?? 10_000;
   const maxRaw = opts.maxRawChars ?? 2_000;
   const byName = new Map(fields.map((f) => [f.field, f]));
-  const todayYear = Number((typeof opts.today === "string" ? opts.today : (opts.today ?? new Date()).toISOString()).slice(0, 4));
+  const ranges: Ranges = { dateMin: "2000-01-01", dateMax: defaultMaxDate(todayIso(opts.today)), attrDateMin: "1950-01-01" };
 
   interface Col {
     index: number;
@@ -164,16 +242,14 @@ export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly Field
       header: c.header,
       label: c.header.trim() || `column ${c.index + 1}`,
       field: c.field,
-      convert: f ? converterFor(f, kind) : null,
+      convert: f ? converterFor(f, kind, ranges) : null,
       extraKey: c.extraKey,
       money: f?.type === "money",
     };
   });
   const mapped = cols.filter((c) => c.convert);
   const recordFields = mapped.map((c) => c.field!);
-  const shape: Record<string, z.ZodTypeAny> = {};
-  for (const c of mapped) shape[c.field!] = schemaFor(byName.get(c.field!)!, kind, todayYear + 1, maxCell);
-  const schema = z.object(shape);
+  const { schema, check } = recordRules(mapping, fields, opts);
   const clientCols = cols.filter((c) => c.field === CLIENT_FIELD);
   const extraCols = cols.filter((c) => c.extraKey);
   const width = mapping.columns.length;
@@ -220,30 +296,30 @@ export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly Field
         );
       }
     }
-    const errors: string[] = [];
+    let errors: string[] | null = null;
     for (let i = 0; i < cells.length && i < width; i++) {
       const v = cells[i];
       if (typeof v === "string" && v.length > maxCell) {
-        errors.push(`${JSON.stringify(cols[i].label)}: the cell is ${v.length} characters long (limit ${maxCell})`);
+        (errors ??= []).push(`${JSON.stringify(cols[i].label)}: the cell is ${v.length} characters long (limit ${maxCell})`);
       }
     }
-    if (errors.length) return reject(row, errors.join("; "));
+    if (errors) return reject(row, errors.join("; "));
 
     const record: Record<string, FieldValue> = {};
     for (const c of mapped) {
-      const r = c.convert!(cells[c.index] ?? null, opts.today);
+      const r = c.convert!(cells[c.index] ?? null);
       if (r.ok) record[c.field!] = r.value;
-      else errors.push(r.reason);
+      else (errors ??= []).push(r.reason);
     }
-    if (errors.length) {
+    if (errors) {
       // a totals row at the bottom of a report ("Итого")
       if (!("gov_number" in record) && cells.some((v) => typeof v === "string" && TOTALS.test(v))) {
         return reject(row, `a totals row (${showRaw(cells.find((v) => typeof v === "string" && TOTALS.test(v)))}), not data`);
       }
       return reject(row, errors.join("; "));
     }
-    const res = schema.safeParse(record);
-    if (!res.success) {
+    const res = check(record) ? null : schema.safeParse(record);
+    if (res && !res.success) {
       const reasons = res.error.issues.map((iss) => {
         const field = String(iss.path[0] ?? "");
         const col = mapped.find((c) => c.field === field);

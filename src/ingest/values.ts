@@ -70,7 +70,16 @@ export function roundMoney(x: number): number {
   return Object.is(r, -0) ? 0 : r;
 }
 
+// Plain integers and decimals ("245", "-38,5", "1528.80"): the common case, parsed without the
+// general machinery below.
+const SIMPLE_NUMBER = /^-?\d{1,15}(?:[.,]\d{1,15})?$/;
+
 function parseNumericText(input: string): number | null {
+  if (SIMPLE_NUMBER.test(input)) {
+    const c = input.indexOf(",");
+    const v = Number(c === -1 ? input : input.slice(0, c) + "." + input.slice(c + 1));
+    return v === 0 ? 0 : v;
+  }
   let s = input.trim().toLowerCase();
   if (s.length > 64) return null;
   let negative = false;
@@ -200,11 +209,37 @@ export function excelSerialToDate(serial: number, date1904 = false): Date {
   return new Date(EXCEL_EPOCH_MS + Math.round(days * 86400000));
 }
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function validYmd(y: number, m: number, d: number): string | null {
-  if (m < 1 || m > 12 || d < 1 || d > 31) return null;
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return null;
-  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+  if (m < 1 || m > 12 || d < 1 || y < 1 || y > 9999) return null;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (d > (m === 2 && leap ? 29 : DAYS[m - 1])) return null;
+  return `${y < 1000 ? String(y).padStart(4, "0") : y}-${m < 10 ? "0" : ""}${m}-${d < 10 ? "0" : ""}${d}`;
+}
+
+const digit = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1000;
+};
+/** `DD.MM.YYYY` and `YYYY-MM-DD` exactly (10 characters): no regex, no allocation but the result. */
+function fastDate(s: string): string | null | undefined {
+  if (s.length !== 10) return undefined;
+  const c2 = s.charCodeAt(2);
+  if (c2 === 46 /* . */ && s.charCodeAt(5) === 46) {
+    const d = digit(s, 0) * 10 + digit(s, 1);
+    const m = digit(s, 3) * 10 + digit(s, 4);
+    const y = digit(s, 6) * 1000 + digit(s, 7) * 100 + digit(s, 8) * 10 + digit(s, 9);
+    if (d < 0 || m < 0 || y < 0) return undefined;
+    return validYmd(y, m, d);
+  }
+  if (s.charCodeAt(4) === 45 /* - */ && s.charCodeAt(7) === 45) {
+    const y = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+    const m = digit(s, 5) * 10 + digit(s, 6);
+    const d = digit(s, 8) * 10 + digit(s, 9);
+    if (d < 0 || m < 0 || y < 0) return undefined;
+    return validYmd(y, m, d);
+  }
+  return undefined;
 }
 
 // Optional time part: ` 14:30`, ` 14:30:00`, `T14:30:00.123Z`, ` 14:30:00+03:00`, ` 0:00:00`
@@ -234,9 +269,12 @@ export function parseDate(raw: RawCell | undefined, field?: string, opts: DateOp
   } else if (typeof raw === "boolean") {
     return fail(`${lead(field)}${showRaw(raw)} is not a date`);
   } else {
-    const s = raw.trim().replace(/\s+/g, " ");
+    const fast = fastDate(raw);
+    const s = fast === undefined ? raw.trim().replace(/\s+/g, " ") : raw;
     let m: RegExpMatchArray | null;
-    if ((m = s.match(RE_YMD))) {
+    if (fast !== undefined) {
+      iso = fast;
+    } else if ((m = s.match(RE_YMD))) {
       iso = validYmd(+m[1], +m[2], +m[3]);
     } else if ((m = s.match(RE_DMY))) {
       let y = +m[3];
