@@ -48,6 +48,12 @@ export interface FilterState {
 
 const TINY = 1e-10;
 
+let scratch = new Float64Array(64);
+function scratchResid(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  return scratch;
+}
+
 /** Counters for profiling (number of filter passes); cheap enough to keep. */
 export const etsCounters = { filterCalls: 0, storeCalls: 0 };
 
@@ -87,7 +93,7 @@ export function etsFilter(
     const ph = hasTrend ? phi : 0;
     const b00 = hasTrend ? b0 : 0;
     let lik: number;
-    const r = resid;
+    const r = resid !== null && resid.length >= y.length ? resid : scratchResid(y.length);
     if (seasonType === 0) lik = errM ? kernMN(y, alpha, betaStar, ph, l0, b00, r) : kernAN(y, alpha, betaStar, ph, l0, b00, r);
     else if (seasonType === 1) lik = errM ? kernMA(y, m, alpha, betaStar, gamma, ph, l0, b00, S, r) : kernAA(y, m, alpha, betaStar, gamma, ph, l0, b00, S, r);
     else lik = errM ? kernMM(y, m, alpha, betaStar, gamma, ph, l0, b00, S, r) : kernAM(y, m, alpha, betaStar, gamma, ph, l0, b00, S, r);
@@ -241,155 +247,267 @@ function schurStable(a: Float64Array, n: number): boolean {
   return true;
 }
 
-// ---- specialised filter kernels: criterion (+ residuals if r is given), no final state (hot path of the optimiser) ----
-// Naming: kern<error><season>. Trend is generic: phi = 0 and betaStar = 0 give "no trend".
+// ---- specialised filter kernels (hot path of the optimiser) ----
+// kern<error><season>: return the criterion and always write residuals to r (an unconditional
+// store is cheaper than a branch); separate loops with and without trend, since the trend
+// recursion lengthens the loop-carried dependency chain. phi = 0 means "no trend".
 
 function finish(n: number, sse: number): number {
   return n * Math.log(sse > 0 ? sse : 1e-300);
 }
 
-function kernAN(y: Float64Array, alpha: number, bs: number, phi: number, l: number, b: number, r: Float64Array | null): number {
+function kernAN(y: Float64Array, alpha: number, bs: number, phi: number, l: number, b: number, r: Float64Array): number {
   const n = y.length;
   let sse = 0;
-  for (let t = 0; t < n; t++) {
-    const phib = phi * b;
-    const q = l + phib;
-    const e = y[t] - q;
-    sse += e * e;
-    if (r !== null) r[t] = e;
-    const lNew = q + alpha * e;
-    b = phib + bs * (lNew - l - phib);
-    l = lNew;
+  if (phi !== 0) {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const phib = phi * b;
+      const q = l + phib;
+      const e = yt - q;
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt - q);
+      b = phib + bs * (lNew - l - phib);
+      l = lNew;
+    }
+  } else {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const q = l;
+      const e = yt - q;
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt - q);
+      l = lNew;
+    }
   }
   return finish(n, sse);
 }
 
-function kernMN(y: Float64Array, alpha: number, bs: number, phi: number, l: number, b: number, r: Float64Array | null): number {
+function kernMN(y: Float64Array, alpha: number, bs: number, phi: number, l: number, b: number, r: Float64Array): number {
   const n = y.length;
   let sse = 0;
   let prod = 1;
   let sumLog = 0;
-  for (let t = 0; t < n; t++) {
-    const yt = y[t];
-    const phib = phi * b;
-    const q = l + phib;
-    if (!(q > TINY)) return Infinity;
-    const e = (yt - q) / q;
-    sse += e * e;
-    if (r !== null) r[t] = e;
-    prod *= q;
-    if (prod > 1e150 || prod < 1e-150) {
-      sumLog += Math.log(prod);
-      prod = 1;
+  if (phi !== 0) {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const phib = phi * b;
+      const q = l + phib;
+      if (!(q > TINY)) return Infinity;
+      const e = (yt - q) / q;
+      prod *= q;
+      if (prod > 1e150 || prod < 1e-150) {
+        sumLog += Math.log(prod);
+        prod = 1;
+      }
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt - q);
+      b = phib + bs * (lNew - l - phib);
+      l = lNew;
     }
-    const lNew = q + alpha * (yt - q);
-    b = phib + bs * (lNew - l - phib);
-    l = lNew;
+  } else {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const q = l;
+      if (!(q > TINY)) return Infinity;
+      const e = (yt - q) / q;
+      prod *= q;
+      if (prod > 1e150 || prod < 1e-150) {
+        sumLog += Math.log(prod);
+        prod = 1;
+      }
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt - q);
+      l = lNew;
+    }
   }
   return finish(n, sse) + 2 * (sumLog + Math.log(prod));
 }
 
-function kernAA(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array | null): number {
+function kernAA(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array): number {
   const n = y.length;
   let sse = 0;
   let j = 0;
-  for (let t = 0; t < n; t++) {
-    const yt = y[t];
-    const phib = phi * b;
-    const q = l + phib;
-    const s = S[j];
-    const e = yt - q - s;
-    sse += e * e;
-    if (r !== null) r[t] = e;
-    const lNew = q + alpha * e;
-    b = phib + bs * (lNew - l - phib);
-    S[j] = s + gamma * e;
-    l = lNew;
-    if (++j === m) j = 0;
+  if (phi !== 0) {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const phib = phi * b;
+      const q = l + phib;
+      const s = S[j];
+      const yhat = q + s;
+      const e = yt - yhat;
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt - s - q);
+      b = phib + bs * (lNew - l - phib);
+      S[j] = s + gamma * (yt - q - s);
+      l = lNew;
+      if (++j === m) j = 0;
+    }
+  } else {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const q = l;
+      const s = S[j];
+      const yhat = q + s;
+      const e = yt - yhat;
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt - s - q);
+      S[j] = s + gamma * (yt - q - s);
+      l = lNew;
+      if (++j === m) j = 0;
+    }
   }
   return finish(n, sse);
 }
 
-function kernMA(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array | null): number {
+function kernMA(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array): number {
   const n = y.length;
   let sse = 0;
   let prod = 1;
   let sumLog = 0;
   let j = 0;
-  for (let t = 0; t < n; t++) {
-    const yt = y[t];
-    const phib = phi * b;
-    const q = l + phib;
-    const s = S[j];
-    const yhat = q + s;
-    if (!(yhat > TINY)) return Infinity;
-    const d = yt - yhat;
-    const e = d / yhat;
-    sse += e * e;
-    if (r !== null) r[t] = e;
-    prod *= yhat;
-    if (prod > 1e150 || prod < 1e-150) {
-      sumLog += Math.log(prod);
-      prod = 1;
+  if (phi !== 0) {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const phib = phi * b;
+      const q = l + phib;
+      const s = S[j];
+      const yhat = q + s;
+      if (!(yhat > TINY)) return Infinity;
+      const e = (yt - yhat) / yhat;
+      prod *= yhat;
+      if (prod > 1e150 || prod < 1e-150) {
+        sumLog += Math.log(prod);
+        prod = 1;
+      }
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt - s - q);
+      b = phib + bs * (lNew - l - phib);
+      S[j] = s + gamma * (yt - q - s);
+      l = lNew;
+      if (++j === m) j = 0;
     }
-    const lNew = q + alpha * d;
-    b = phib + bs * (lNew - l - phib);
-    S[j] = s + gamma * d;
-    l = lNew;
-    if (++j === m) j = 0;
+  } else {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const q = l;
+      const s = S[j];
+      const yhat = q + s;
+      if (!(yhat > TINY)) return Infinity;
+      const e = (yt - yhat) / yhat;
+      prod *= yhat;
+      if (prod > 1e150 || prod < 1e-150) {
+        sumLog += Math.log(prod);
+        prod = 1;
+      }
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt - s - q);
+      S[j] = s + gamma * (yt - q - s);
+      l = lNew;
+      if (++j === m) j = 0;
+    }
   }
   return finish(n, sse) + 2 * (sumLog + Math.log(prod));
 }
 
-function kernAM(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array | null): number {
+function kernAM(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array): number {
   const n = y.length;
   let sse = 0;
   let j = 0;
-  for (let t = 0; t < n; t++) {
-    const yt = y[t];
-    const phib = phi * b;
-    const q = l + phib;
-    const s = S[j];
-    if (!(s > TINY || s < -TINY) || !(q > TINY || q < -TINY)) return Infinity;
-    const e = yt - q * s;
-    sse += e * e;
-    if (r !== null) r[t] = e;
-    const lNew = q + alpha * (yt / s - q);
-    b = phib + bs * (lNew - l - phib);
-    S[j] = s + gamma * (yt / q - s);
-    l = lNew;
-    if (++j === m) j = 0;
+  if (phi !== 0) {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const phib = phi * b;
+      const q = l + phib;
+      const s = S[j];
+      if (!(s > TINY || s < -TINY) || !(q > TINY || q < -TINY)) return Infinity;
+      const yhat = q * s;
+      const e = yt - yhat;
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt / s - q);
+      b = phib + bs * (lNew - l - phib);
+      S[j] = s + gamma * (yt / q - s);
+      l = lNew;
+      if (++j === m) j = 0;
+    }
+  } else {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const q = l;
+      const s = S[j];
+      if (!(s > TINY || s < -TINY) || !(q > TINY || q < -TINY)) return Infinity;
+      const yhat = q * s;
+      const e = yt - yhat;
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt / s - q);
+      S[j] = s + gamma * (yt / q - s);
+      l = lNew;
+      if (++j === m) j = 0;
+    }
   }
   return finish(n, sse);
 }
 
-function kernMM(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array | null): number {
+function kernMM(y: Float64Array, m: number, alpha: number, bs: number, gamma: number, phi: number, l: number, b: number, S: Float64Array, r: Float64Array): number {
   const n = y.length;
   let sse = 0;
   let prod = 1;
   let sumLog = 0;
   let j = 0;
-  for (let t = 0; t < n; t++) {
-    const yt = y[t];
-    const phib = phi * b;
-    const q = l + phib;
-    const s = S[j];
-    if (!(s > TINY || s < -TINY) || !(q > TINY || q < -TINY)) return Infinity;
-    const yhat = q * s;
-    if (!(yhat > TINY)) return Infinity;
-    const e = (yt - yhat) / yhat;
-    sse += e * e;
-    if (r !== null) r[t] = e;
-    prod *= yhat;
-    if (prod > 1e150 || prod < 1e-150) {
-      sumLog += Math.log(prod);
-      prod = 1;
+  if (phi !== 0) {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const phib = phi * b;
+      const q = l + phib;
+      const s = S[j];
+      if (!(s > TINY || s < -TINY) || !(q > TINY || q < -TINY)) return Infinity;
+      const yhat = q * s;
+      if (!(yhat > TINY)) return Infinity;
+      const e = (yt - yhat) / yhat;
+      prod *= yhat;
+      if (prod > 1e150 || prod < 1e-150) {
+        sumLog += Math.log(prod);
+        prod = 1;
+      }
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt / s - q);
+      b = phib + bs * (lNew - l - phib);
+      S[j] = s + gamma * (yt / q - s);
+      l = lNew;
+      if (++j === m) j = 0;
     }
-    const lNew = q + alpha * (yt / s - q);
-    b = phib + bs * (lNew - l - phib);
-    S[j] = s + gamma * (yt / q - s);
-    l = lNew;
-    if (++j === m) j = 0;
+  } else {
+    for (let t = 0; t < n; t++) {
+      const yt = y[t];
+      const q = l;
+      const s = S[j];
+      if (!(s > TINY || s < -TINY) || !(q > TINY || q < -TINY)) return Infinity;
+      const yhat = q * s;
+      if (!(yhat > TINY)) return Infinity;
+      const e = (yt - yhat) / yhat;
+      prod *= yhat;
+      if (prod > 1e150 || prod < 1e-150) {
+        sumLog += Math.log(prod);
+        prod = 1;
+      }
+      sse += e * e;
+      r[t] = e;
+      const lNew = q + alpha * (yt / s - q);
+      S[j] = s + gamma * (yt / q - s);
+      l = lNew;
+      if (++j === m) j = 0;
+    }
   }
   return finish(n, sse) + 2 * (sumLog + Math.log(prod));
 }

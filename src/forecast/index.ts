@@ -123,6 +123,31 @@ function sdDiff(values: number[]): number {
   return Math.sqrt(s / Math.max(1, values.length - 1));
 }
 
+/** Scales a result computed on values / scale back to the original units. */
+function rescale(r: ForecastResult, scale: number, relativeSigma: boolean): ForecastResult {
+  const f = (a: number[]): number[] => a.map((v) => v * scale);
+  const out: ForecastResult = {
+    ...r,
+    mean: f(r.mean),
+    lower: f(r.lower),
+    upper: f(r.upper),
+    fitted: f(r.fitted),
+    fittedLower: f(r.fittedLower),
+    fittedUpper: f(r.fittedUpper),
+    sigma2: relativeSigma ? r.sigma2 : r.sigma2 * scale * scale,
+  };
+  clampFinite(out);
+  return out;
+}
+
+/** Values beyond the double range (only possible next to ±1.8e308) are clamped to ±Number.MAX_VALUE. */
+function clampFinite(r: ForecastResult): void {
+  const c = (v: number): number => (v === Infinity ? Number.MAX_VALUE : v === -Infinity ? -Number.MAX_VALUE : v);
+  for (const a of [r.mean, r.lower, r.upper, r.fitted, r.fittedLower, r.fittedUpper]) for (let i = 0; i < a.length; i++) a[i] = c(a[i]);
+  r.sigma2 = c(r.sigma2);
+  if (r.aicc !== null && !Number.isFinite(r.aicc)) r.aicc = null;
+}
+
 function allFinite(r: ForecastResult): boolean {
   const arrs = [r.mean, r.lower, r.upper, r.fitted, r.fittedLower, r.fittedUpper];
   return arrs.every((a) => a.every((v) => Number.isFinite(v))) && Number.isFinite(r.sigma2) && (r.aicc === null || Number.isFinite(r.aicc));
@@ -135,31 +160,34 @@ function allFinite(r: ForecastResult): boolean {
 export function forecast(input: ForecastInput, options: ForecastOptions = {}): ForecastResult {
   const { values, m, h, level, seed } = validate(input);
   const n = values.length;
-  if (n < 4) return simpleForecast(values, h, level, n === 1 ? "NAIVE" : "MEAN");
-
+  // work on values / scale (overflow-safe mean |y|) so that huge or tiny magnitudes behave alike
+  let maxAbs = 0;
   let min = Infinity;
   let max = -Infinity;
-  let scale = 0;
   for (const v of values) {
+    maxAbs = Math.max(maxAbs, Math.abs(v));
     min = Math.min(min, v);
     max = Math.max(max, v);
-    scale += Math.abs(v);
   }
-  scale /= n;
-  if (max - min <= 1e-12 * Math.max(1, Math.abs(max))) {
+  if (n >= 2 && (maxAbs === 0 || max - min <= 1e-12 * maxAbs)) {
     // constant series: constant forecast, zero-width (finite) intervals
     const c = values[n - 1];
     const mean = new Array<number>(h).fill(c);
     const fitted = new Array<number>(n).fill(c);
-    return { mean, lower: [...mean], upper: [...mean], model: "NAIVE", level, parameters: {}, aicc: null, n, fitted, fittedLower: [...fitted], fittedUpper: [...fitted], sigma2: 0 };
+    return { mean, lower: [...mean], upper: [...mean], model: "MEAN", level, parameters: {}, aicc: null, n, fitted, fittedLower: [...fitted], fittedUpper: [...fitted], sigma2: 0 };
   }
-  if (!(scale > 0)) scale = 1;
+  let rel = 0;
+  for (const v of values) rel += Math.abs(v) / maxAbs;
+  let scale = (rel / n) * maxAbs;
+  if (!(scale > 0) || !Number.isFinite(scale)) scale = maxAbs > 0 ? maxAbs : 1;
+  const scaled = values.map((v) => v / scale);
+  if (n < 4) return rescale(simpleForecast(scaled, h, level, n === 1 ? "NAIVE" : "MEAN"), scale, false);
 
   const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) y[i] = values[i] / scale;
+  for (let i = 0; i < n; i++) y[i] = scaled[i];
   const opts: SelectOptions = { ...DEFAULT_SELECT_OPTIONS, ...options };
   const sel = selectModel(y, m, opts);
-  if (sel === null) return simpleForecast(values, h, level, "MEAN");
+  if (sel === null) return rescale(simpleForecast(scaled, h, level, "MEAN"), scale, false);
   const best = sel.best;
   const spec = best.spec;
   const iv = forecastWithIntervals(spec, best.par, best.final, n, best.sigma2, h, level, seed);
@@ -185,6 +213,7 @@ export function forecast(input: ForecastInput, options: ForecastOptions = {}): F
     fittedUpper: fitted.map((f) => (errM ? f * (1 + z * sigma) : f + z * sigma * scale)),
     sigma2: errM ? best.sigma2 : best.sigma2 * scale * scale,
   };
-  if (!allFinite(result)) return simpleForecast(values, h, level, "MEAN");
+  clampFinite(result);
+  if (!allFinite(result)) return rescale(simpleForecast(scaled, h, level, "MEAN"), scale, false);
   return result;
 }
