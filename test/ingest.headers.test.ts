@@ -122,6 +122,10 @@ test("mapHeaders: the name hint settles ambiguous tables", () => {
   refuses(() => map(["Госномер", "Топливо", "Ремонт"]), "no_date", /looks like an expenses table \(2 expense columns\) but has no date column/);
   refuses(() => map(["Госномер", "Водитель"], "expenses"), "no_date", /by its name/);
   assert.equal(map(["Госномер", "Водитель"]).kind, "vehicles");
+  // one expense-looking column is not enough to call it an expenses table
+  const one = map(["Госномер", "Тип ТС", "Аренда"]);
+  assert.equal(one.kind, "vehicles");
+  assert.deepEqual(one.unknown.map((u) => u.header), ["Аренда"]);
   // a vehicles sheet that happens to have a "Дата" column
   const v = map(["Госномер", "Дата", "Год выпуска", "Норма расхода"], "vehicles");
   assert.equal(v.kind, "vehicles");

@@ -377,7 +377,8 @@ export function mapHeaders(
       kind = "expenses";
       kindReason = "has date and gov_number columns";
     }
-  } else if (kindHint === "expenses" || expOnly > vehOnly) {
+  } else if (kindHint === "expenses" || (expOnly >= 2 && expOnly > vehOnly)) {
+    // several money columns and no date: a per-vehicle summary or a date column we cannot read
     throw new SourceError(
       `looks like an expenses table (${kindHint === "expenses" ? "by its name" : `${expOnly} expense columns`}) but has no date column: headers seen ${seen}; expected e.g. "Дата", "Дата операции", "date"`,
       "no_date",
