@@ -347,4 +347,6 @@ test("findHeaderRow: known headers first, else the row with most text", () => {
   assert.equal(findHeaderRow(rows, (h) => ["Дата", "Госномер"].includes(h)), 2);
   assert.equal(findHeaderRow([["Title"], ["a", "b", "c"], ["1", "2", "3"]], () => false), 1);
   assert.equal(findHeaderRow([[null], [""]], () => false), -1);
+  // CSV: without known headers, the first non-empty line is the header
+  assert.equal(findHeaderRow([[""], ["a", "b"], ["x", "y", "z"]], () => false, 30, "first"), 1);
 });

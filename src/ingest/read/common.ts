@@ -68,10 +68,16 @@ const valueLike = /^[\s\d.,:/()+\-−₽%]*$/;
 
 /**
  * The header row among the first `scan` rows: the first row with ≥ 2 cells recognised as known
- * headers; otherwise the first row with the most non-empty text cells (numbers and dates do not
- * count). Returns -1 when every scanned row is empty.
+ * headers; otherwise (`most_text`, for workbooks with title blocks) the first row with the most
+ * non-empty text cells (numbers and dates do not count), or (`first`, for CSV) the first non-empty
+ * row. Returns -1 when every scanned row is empty.
  */
-export function findHeaderRow(rows: RawCell[][], isKnown: ((h: string) => boolean) | undefined, scan = 30): number {
+export function findHeaderRow(
+  rows: RawCell[][],
+  isKnown: ((h: string) => boolean) | undefined,
+  scan = 30,
+  fallback: "most_text" | "first" = "most_text",
+): number {
   const n = Math.min(rows.length, scan);
   if (isKnown) {
     for (let i = 0; i < n; i++) {
@@ -79,6 +85,10 @@ export function findHeaderRow(rows: RawCell[][], isKnown: ((h: string) => boolea
       for (const c of rows[i]) if (isText(c) && isKnown(c)) known++;
       if (known >= 2) return i;
     }
+  }
+  if (fallback === "first") {
+    for (let i = 0; i < n; i++) if (!isEmptyRow(rows[i])) return i;
+    return -1;
   }
   let best = -1;
   let bestCount = 0;

@@ -409,7 +409,8 @@ export async function readCsv(path: string, opts: ReadOptions = {}): Promise<Raw
     );
   }
   const isKnown = opts.isKnownHeader ?? defaultIsKnown;
-  const headerIdx = findHeaderRow(head, isKnown, limits.headerScanRows);
+  // a title block above the header is recognised by known headers; otherwise the first line is the header
+  const headerIdx = findHeaderRow(head, isKnown, limits.headerScanRows, "first");
   if (headerIdx === -1) throw new SourceError(`${name} is empty (only blank lines)`, "empty_file");
   const headers = headerStrings(head[headerIdx]);
   const hasData = head.slice(headerIdx + 1).some((r) => !isEmptyRow(r));
