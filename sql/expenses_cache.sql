@@ -1,15 +1,17 @@
 -- The per-transaction cache of the shared intermediates. An analyze run reads the client's expense
--- rows once (fleet.expenses_cache_refresh) instead of once per analysis: the refresh computes
--- fleet.expenses_by_vehicle_driver_month from fleet.expenses, then the month, vehicle-month and
--- driver-month intermediates from it, and keeps all four in unlogged tables stamped with the
--- refreshing transaction's id. The intermediates read those rows back only inside that same
--- transaction; any other transaction ignores them and computes from fleet.expenses, so a cache is
--- never stale except for a transaction that changes the client's expenses after refreshing (the
--- analyze run doesn't). Copies of finished transactions are garbage, deleted by the client's next
--- refresh.
+-- rows once per grain (fleet.expenses_cache_refresh) instead of once per analysis: the refresh
+-- computes the month and vehicle-driver-month facts from fleet.expenses, the vehicle-month and
+-- driver-month roll-ups from the latter, and keeps all four in unlogged tables stamped with the
+-- refreshing transaction's id. The intermediates (fleet.expenses_by_*) read those rows back only
+-- inside that same transaction; any other transaction ignores them and computes from
+-- fleet.expenses, so a cache is never stale except for a transaction that changes the client's
+-- expenses after refreshing (the analyze run doesn't). Copies of finished transactions are
+-- garbage, deleted by the client's next refresh. The tables are scratch: dropped and recreated
+-- whenever this file runs.
 -- Grain: expenses_cache one row per (client, as_of, transaction, intermediate); the data tables
 -- the rows of their intermediate, keyed by (client, as_of, transaction).
-create unlogged table if not exists fleet.expenses_cache (
+drop table if exists fleet.expenses_cache cascade;
+create unlogged table fleet.expenses_cache (
   client_id text not null,
   as_of date not null,
   xid xid8 not null,
@@ -17,13 +19,11 @@ create unlogged table if not exists fleet.expenses_cache (
   refreshed_at timestamptz not null default now(),
   primary key (client_id, as_of, xid, intermediate)
 );
-alter table fleet.expenses_cache drop constraint if exists expenses_cache_intermediate_check;
-alter table fleet.expenses_cache add constraint expenses_cache_intermediate_check
-  check (intermediate in ('vehicle_driver_month', 'month', 'vehicle_month', 'driver_month'));
 comment on table fleet.expenses_cache is 'Marker: intermediate of (client_id, as_of) is cached for transaction xid (see fleet.expenses_cache_refresh). Unlogged scratch data, valid only inside that transaction.';
 
 -- The cached intermediates: client, as_of, transaction, then the intermediate's columns in order.
-create unlogged table if not exists fleet.expenses_cache_vehicle_driver_month (
+drop table if exists fleet.expenses_cache_vehicle_driver_month cascade;
+create unlogged table fleet.expenses_cache_vehicle_driver_month (
   client_id text not null,
   as_of date not null,
   xid xid8 not null,
@@ -31,39 +31,9 @@ create unlogged table if not exists fleet.expenses_cache_vehicle_driver_month (
   driver text not null,
   month date not null,
   fuel numeric,
-  repair numeric,
-  insurance numeric,
+  calculated_salary numeric,
   fines numeric,
   maintenance numeric,
-  tire_service numeric,
-  carwash numeric,
-  parking numeric,
-  flat_roads numeric,
-  calculated_salary numeric,
-  antifreeze_liquid numeric,
-  engine_oil numeric,
-  brake_fluid numeric,
-  spark_plugs numeric,
-  fuel_filters numeric,
-  filters numeric,
-  timing_belts numeric,
-  brake_pads numeric,
-  other_cost numeric,
-  rental_expense numeric,
-  amortization numeric,
-  transport_tax numeric,
-  casco numeric,
-  fire_extinguishers numeric,
-  first_aid_kits numeric,
-  hydraulic_oil numeric,
-  special_lubricants numeric,
-  customs_fees numeric,
-  cargo_insurance numeric,
-  transloading_fees numeric,
-  temp_control_maintenance numeric,
-  sterilization_costs numeric,
-  pharma_licenses numeric,
-  bucket_parts numeric,
   daily_distance numeric,
   fuel_liters numeric,
   total_cost numeric,
@@ -74,10 +44,11 @@ create unlogged table if not exists fleet.expenses_cache_vehicle_driver_month (
   zero_km_cost numeric,
   zero_km_fuel numeric
 );
-create index if not exists expenses_cache_vehicle_driver_month_key on fleet.expenses_cache_vehicle_driver_month (client_id, as_of, xid);
+create index expenses_cache_vehicle_driver_month_key on fleet.expenses_cache_vehicle_driver_month (client_id, as_of, xid);
 comment on table fleet.expenses_cache_vehicle_driver_month is 'Cached rows of fleet.expenses_by_vehicle_driver_month for (client_id, as_of), valid inside transaction xid only.';
 
-create unlogged table if not exists fleet.expenses_cache_month (
+drop table if exists fleet.expenses_cache_month cascade;
+create unlogged table fleet.expenses_cache_month (
   client_id text not null,
   as_of date not null,
   xid xid8 not null,
@@ -123,10 +94,11 @@ create unlogged table if not exists fleet.expenses_cache_month (
   total_cost numeric,
   expense_rows bigint
 );
-create index if not exists expenses_cache_month_key on fleet.expenses_cache_month (client_id, as_of, xid);
+create index expenses_cache_month_key on fleet.expenses_cache_month (client_id, as_of, xid);
 comment on table fleet.expenses_cache_month is 'Cached rows of fleet.expenses_by_month for (client_id, as_of), valid inside transaction xid only.';
 
-create unlogged table if not exists fleet.expenses_cache_vehicle_month (
+drop table if exists fleet.expenses_cache_vehicle_month cascade;
+create unlogged table fleet.expenses_cache_vehicle_month (
   client_id text not null,
   as_of date not null,
   xid xid8 not null,
@@ -148,10 +120,11 @@ create unlogged table if not exists fleet.expenses_cache_vehicle_month (
   zero_km_cost numeric,
   zero_km_fuel numeric
 );
-create index if not exists expenses_cache_vehicle_month_key on fleet.expenses_cache_vehicle_month (client_id, as_of, xid);
+create index expenses_cache_vehicle_month_key on fleet.expenses_cache_vehicle_month (client_id, as_of, xid);
 comment on table fleet.expenses_cache_vehicle_month is 'Cached rows of fleet.expenses_by_vehicle_month for (client_id, as_of), valid inside transaction xid only.';
 
-create unlogged table if not exists fleet.expenses_cache_driver_month (
+drop table if exists fleet.expenses_cache_driver_month cascade;
+create unlogged table fleet.expenses_cache_driver_month (
   client_id text not null,
   as_of date not null,
   xid xid8 not null,
@@ -168,7 +141,7 @@ create unlogged table if not exists fleet.expenses_cache_driver_month (
   driver_days int,
   fine_days int
 );
-create index if not exists expenses_cache_driver_month_key on fleet.expenses_cache_driver_month (client_id, as_of, xid);
+create index expenses_cache_driver_month_key on fleet.expenses_cache_driver_month (client_id, as_of, xid);
 comment on table fleet.expenses_cache_driver_month is 'Cached rows of fleet.expenses_by_driver_month for (client_id, as_of), valid inside transaction xid only.';
 
 -- The current transaction's id if it has one. plpgsql (never inlined) and parallel restricted so a
@@ -199,22 +172,36 @@ end;
 $$;
 comment on function fleet.expenses_cache_valid(text, date, text) is 'True when this transaction cached the intermediate (vehicle_driver_month | month | vehicle_month | driver_month) of (client_id, as_of).';
 
--- The finest intermediate computed from fleet.expenses by RETURN QUERY: unlike INSERT … SELECT
--- (never parallel), RETURN QUERY may scan and aggregate with parallel workers.
+-- The two facts read from fleet.expenses, by RETURN QUERY: unlike INSERT … SELECT (never
+-- parallel), RETURN QUERY may scan and aggregate with parallel workers.
 drop function if exists fleet.expenses_cache_compute_vehicle_driver_month(text, date);
 create or replace function fleet.expenses_cache_compute_vehicle_driver_month(client_id text, as_of date, xid xid8)
 returns setof fleet.expenses_cache_vehicle_driver_month
 language plpgsql stable
 set jit = off
-set work_mem = '256MB'
+set work_mem = '128MB'
 as $$
 begin
   return query
   select $1, $2, $3, v.*
-  from fleet.expenses_by_vehicle_driver_month($1, $2) v;
+  from fleet.expenses_vehicle_driver_month_from_rows($1, $2) v;
 end;
 $$;
-comment on function fleet.expenses_cache_compute_vehicle_driver_month(text, date, xid8) is 'Rows for fleet.expenses_cache_vehicle_driver_month, computed (in parallel where possible) by fleet.expenses_by_vehicle_driver_month.';
+comment on function fleet.expenses_cache_compute_vehicle_driver_month(text, date, xid8) is 'Rows for fleet.expenses_cache_vehicle_driver_month, computed from fleet.expenses (in parallel where possible).';
+
+create or replace function fleet.expenses_cache_compute_month(client_id text, as_of date, xid xid8)
+returns setof fleet.expenses_cache_month
+language plpgsql stable
+set jit = off
+set work_mem = '64MB'
+as $$
+begin
+  return query
+  select $1, $2, $3, m.*
+  from fleet.expenses_month_from_rows($1, $2) m;
+end;
+$$;
+comment on function fleet.expenses_cache_compute_month(text, date, xid8) is 'Rows for fleet.expenses_cache_month, computed from fleet.expenses (in parallel where possible).';
 
 -- Refresh: compute the intermediates from fleet.expenses once and keep them for this transaction.
 -- Call it first in the transaction that runs a client's analyses (the analyze runner); every
@@ -244,18 +231,19 @@ begin
   exception when serialization_failure or lock_not_available then
     null;
   end;
+  insert into fleet.expenses_cache_month
+  select * from fleet.expenses_cache_compute_month($1, $2, v_xid);
   insert into fleet.expenses_cache_vehicle_driver_month
   select * from fleet.expenses_cache_compute_vehicle_driver_month($1, $2, v_xid);
-  insert into fleet.expenses_cache (client_id, as_of, xid, intermediate) values ($1, $2, v_xid, 'vehicle_driver_month');
+  insert into fleet.expenses_cache (client_id, as_of, xid, intermediate)
+  values ($1, $2, v_xid, 'month'), ($1, $2, v_xid, 'vehicle_driver_month');
   -- The roll-ups now read the cached vehicle-driver-months.
-  insert into fleet.expenses_cache_month
-  select $1, $2, v_xid, m.* from fleet.expenses_by_month($1, $2) m;
   insert into fleet.expenses_cache_vehicle_month
   select $1, $2, v_xid, m.* from fleet.expenses_by_vehicle_month($1, $2) m;
   insert into fleet.expenses_cache_driver_month
   select $1, $2, v_xid, m.* from fleet.expenses_by_driver_month($1, $2) m;
   insert into fleet.expenses_cache (client_id, as_of, xid, intermediate)
-  values ($1, $2, v_xid, 'month'), ($1, $2, v_xid, 'vehicle_month'), ($1, $2, v_xid, 'driver_month');
+  values ($1, $2, v_xid, 'vehicle_month'), ($1, $2, v_xid, 'driver_month');
 end;
 $$;
 comment on function fleet.expenses_cache_refresh(text, date) is 'Compute the shared intermediates of (client_id, as_of) once and cache them for the current transaction; analyses called later in it read the cache.';
