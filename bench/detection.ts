@@ -132,6 +132,7 @@ function scoreRule(rule: Rule, truth: Truth, findings: FindingRow[], opts: { noL
   }
   s.units = units.length;
   s.found = units.filter((u) => fs.some(u.match)).length;
+  if (opts.fp) for (const u of units) if (!fs.some(u.match)) console.error(`  missed ${rule} ${u.key}`);
   for (const f of fs) {
     if (units.some((u) => u.match(f)) || allowed.some((p) => p(f))) s.tp++;
     else {

@@ -77,9 +77,12 @@ let synN = 0;
 let covO = [0, 0];
 let covE = [0, 0];
 let wins = 0;
+const masesOurs: number[] = [];
+const masesEts: number[] = [];
 for (let i = 0; i < series.length; i++) {
   const s = series[i];
   const mo = mase(s, ours[i].mean);
+  masesOurs.push(mo);
   const co = coverage(s, ours[i]);
   sumOurs += mo;
   covO = [covO[0] + co[0], covO[1] + co[1]];
@@ -87,6 +90,7 @@ for (let i = 0; i < series.length; i++) {
   if (ets) {
     const e = ets.results[i];
     const me = mase(s, e.mean);
+    masesEts.push(me);
     const ce = coverage(s, e);
     sumEts += me;
     covE = [covE[0] + ce[0], covE[1] + ce[1]];
@@ -112,6 +116,11 @@ md.push("MASE = mean absolute forecast error over the holdout ÷ in-sample MAE o
 md.push("| | ours | R ets |", "|---|---|---|");
 md.push(`| mean MASE, all ${N} series | ${(sumOurs / N).toFixed(4)} | ${ets ? (sumEts / N).toFixed(4) : "n/a"} |`);
 md.push(`| mean MASE, ${synN} synthetic series | ${(synOurs / synN).toFixed(4)} | ${ets ? (synEts / synN).toFixed(4) : "n/a"} |`);
+const median = (a: number[]): number => {
+  const b = [...a].sort((x, y) => x - y);
+  return b.length % 2 ? b[(b.length - 1) / 2] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2;
+};
+md.push(`| median MASE, all ${N} series | ${median(masesOurs).toFixed(4)} | ${ets ? median(masesEts).toFixed(4) : "n/a"} |`);
 md.push(`| AirPassengers MASE | ${mase(series[0], ours[0].mean).toFixed(4)} (${ours[0].method}) | ${ets ? `${mase(series[0], ets.results[0].mean).toFixed(4)} (${ets.results[0].method})` : "n/a"} |`);
 md.push(`| 95% interval coverage | ${((100 * covO[0]) / covO[1]).toFixed(1)}% (${covO[0]}/${covO[1]}) | ${ets ? `${((100 * covE[0]) / covE[1]).toFixed(1)}% (${covE[0]}/${covE[1]})` : "n/a"} |`);
 if (ets) md.push(`| series where ours has the lower MASE | ${wins}/${N} | |`);
@@ -121,6 +130,12 @@ md.push("");
 if (ets) md.push(`R: forecast ${ets.version}, \`ets(y)\` with defaults, \`forecast(fit, h, level = 95)\`.`, "");
 if (rNote) md.push(`Note: ${rNote}`, "");
 md.push("Reproduce:", "", "```sh", "apt-get install -y r-cran-forecast   # R + forecast (Debian); optional, for the ets column", "node --import tsx bench/forecast_vs_ets.ts   # writes bench/data/forecast_series.json, runs bench/forecast_vs_ets.R, writes this file", "node --import tsx bench/forecast_speed.ts    # speed only", "Rscript bench/forecast_vs_ets.R bench/data/forecast_series.json bench/data/forecast_ets_results.json   # ets only", "```", "");
+md.push(
+  "What is compared: ours = `forecast()` from `src/forecast` with defaults (18 ETS models: errors A/M × trend N/A/Ad × season N/A/M, multiplicative ones only on positive data, seasonal ones only with ≥ 2 full seasons; AICc selection; parameters and initial states by likelihood: Nelder–Mead over the smoothing parameters alternating with Gauss–Newton over the initial states). R = `ets()` defaults (15 models: it excludes additive-error/multiplicative-season models; Nelder–Mead over parameters and states jointly).",
+  "",
+  "Speed is measured as fits per CPU-second of the benchmarking process (user + system time from `process.cpuUsage()`), i.e. per core; it is run via `tsx` (TypeScript transpiled on the fly). The wall-clock rate is lower when the machine is shared, as it was during this run.",
+  "",
+);
 md.push("<details><summary>Per-series results</summary>", "");
 md.push("| series | n | h | ours | MASE | cover | ets | MASE | cover |", "|---|---|---|---|---|---|---|---|---|");
 md.push(...rows, "", "</details>", "");

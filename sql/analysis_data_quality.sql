@@ -1,23 +1,30 @@
--- data_quality (new analysis, docs/ANOMALIES.md): what the client's data is worth — every load
--- (rows read / loaded / duplicate / rejected, unknown columns, reject reasons, from fleet.loads and
--- fleet.load_rejects), vehicles present in expenses but missing in fleet.vehicles and runs of days
--- without data (the data_quality findings of fleet.anomalies), and the coverage of the date range.
--- {} when the client has neither expense rows nor loads. Grain: one JSON object per client.
+-- data_quality (new analysis, docs/ANOMALIES.md): what the client's data is worth — per source
+-- (file or database) its latest load: rows read / loaded / duplicate / rejected, unknown columns,
+-- reject reasons (fleet.loads, fleet.load_rejects); vehicles present in expenses but missing in
+-- fleet.vehicles and runs of days without data (the data_quality findings of fleet.anomalies); the
+-- coverage of the date range. Latest load per source, without timestamps or load ids, so
+-- reloading an unchanged source leaves the JSON byte-identical. {} when the client has neither
+-- expense rows nor loads. Grain: one JSON object per client.
 create or replace function fleet.analysis_data_quality(client_id text, as_of date)
 returns json
 language sql stable
 as $$
-  with loads as (
-    select l.*, row_number() over (order by l.started_at desc, l.load_id desc) as rank
+  with latest as (
+    select distinct on (l.source_kind, l.source_name) l.*
     from fleet.loads l
     where l.client_id = $1
+    order by l.source_kind, l.source_name, l.started_at desc, l.load_id desc
+  ),
+  loads as (
+    select l.*, row_number() over (order by l.source_kind, l.source_name) as rank
+    from latest l
   ),
   reasons as (
     select r.load_id, json_object_agg(r.reason, r.n order by r.n desc, r.reason) as j
     from (
       select lr.load_id, lr.reason, count(*) as n
       from fleet.load_rejects lr
-      where lr.client_id = $1 and lr.load_id in (select l.load_id from loads l where l.rank <= 50)
+      where lr.client_id = $1 and lr.load_id in (select l.load_id from loads l where l.rank <= 100)
       group by lr.load_id, lr.reason
     ) r
     group by r.load_id
@@ -35,9 +42,9 @@ as $$
   else json_build_object(
     'totals', (
       select json_build_object(
-        'loads', count(*),
-        'failed_loads', count(*) filter (where l.status in ('failed', 'refused')),
-        'partial_loads', count(*) filter (where l.status = 'partial'),
+        'sources', count(*),
+        'failed_sources', count(*) filter (where l.status in ('failed', 'refused')),
+        'partial_sources', count(*) filter (where l.status = 'partial'),
         'rows_read', coalesce(sum(l.rows_read), 0),
         'rows_loaded', coalesce(sum(l.rows_loaded), 0),
         'rows_duplicate', coalesce(sum(l.rows_duplicate), 0),
@@ -45,14 +52,12 @@ as $$
       )
       from loads l
     ),
-    'loads', coalesce((
+    'sources', coalesce((
       select json_agg(json_build_object(
-          'load_id', l.load_id,
           'source', l.source_name,
           'source_kind', l.source_kind,
           'status', l.status,
-          'started_at', l.started_at,
-          'finished_at', l.finished_at,
+          'content_sha256', l.content_sha256,
           'rows_read', l.rows_read,
           'rows_loaded', l.rows_loaded,
           'rows_duplicate', l.rows_duplicate,
@@ -64,7 +69,7 @@ as $$
         ) order by l.rank)
       from loads l
       left join reasons r using (load_id)
-      where l.rank <= 50
+      where l.rank <= 100
     ), '[]'::json),
     'coverage', (
       select json_build_object(
@@ -106,4 +111,4 @@ as $$
     ), '[]'::json)
   ) end
 $$;
-comment on function fleet.analysis_data_quality(text, date) is 'data_quality: per load read/loaded/duplicate/rejected rows, unknown columns and reject reasons; unregistered vehicles; days without data; coverage.';
+comment on function fleet.analysis_data_quality(text, date) is 'data_quality: per source its latest load''s read/loaded/duplicate/rejected rows, unknown columns and reject reasons; unregistered vehicles; days without data; coverage.';
