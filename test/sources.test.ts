@@ -229,6 +229,29 @@ test("the reader's transaction is read only (PostgreSQL and MariaDB): a write in
   assert.equal(n, 3);
 });
 
+test("the statement timeout bounds each round trip, not a long read by a slow consumer", async () => {
+  const settings = { connectTimeoutMs: 5000, statementTimeoutMs: 300, windowDays: 35, fetchRows: 50 };
+  for (const [url, table] of [[pgUrl, "transport_daily_expenses"], [myUrl, myExp]] as const) {
+    const r = makeReader(parseSourceUrl(url), settings);
+    await r.begin();
+    try {
+      const ref = await r.resolveTable(table);
+      assert.ok(ref);
+      let n = 0;
+      const started = Date.now();
+      for await (const row of r.rows(ref, null)) {
+        n++;
+        if (n % 50 === 0) await new Promise((res) => setTimeout(res, 200));
+        assert.equal(row.rowNumber, n);
+      }
+      assert.ok(Date.now() - started > 300, "the read took longer than the statement timeout");
+      assert.equal(n, url === pgUrl ? 270 : 120);
+    } finally {
+      await r.close();
+    }
+  }
+});
+
 test("a missing table is skipped with a note; both missing refuses the source with a clear reason", async () => {
   await db.sql`insert into fleet.clients (client_id, source_url, source_vehicles_table) values ('pg2', ${pgUrl}, 'no_such_park')`;
   await db.sql`select graphile_worker.remove_job('load:pg2')`;

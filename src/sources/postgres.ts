@@ -1,6 +1,6 @@
 // PostgreSQL client databases through porsager `postgres`: one connection (max: 1), a
 // REPEATABLE READ, READ ONLY transaction with a local statement timeout, a server-side cursor per
-// table (1000 rows per round trip: constant memory). Dates and timestamps arrive as the server's
+// table (DECLARE … CURSOR, FETCH 1000 per round trip: constant memory). Dates and timestamps arrive as the server's
 // text (no time zone shifts); numeric and bigint as strings; json as text.
 import postgres from "postgres";
 import type { RawRow } from "../ingest/types.js";
@@ -20,6 +20,7 @@ export class PostgresReader implements SourceReader {
   readonly name: string;
   private sql: postgres.Sql | null = null;
   private readonly scrub: (s: string) => string;
+  private cursorSeq = 0;
 
   constructor(
     private readonly src: SourceUrl,
@@ -106,17 +107,26 @@ export class PostgresReader implements SourceReader {
   }
 
   async *rows(t: TableRef, filter: RowFilter | null): AsyncIterable<RawRow> {
-    const text = filter
+    const query = filter
       ? `select * from ${this.from(t)} where ${quoteIdent(filter.column)} >= $1::date`
       : `select * from ${this.from(t)}`;
+    // DECLARE … CURSOR + FETCH n: each FETCH is its own statement, so statement_timeout bounds every
+    // round trip (a stuck or very slow query is cancelled) but not the whole stream — with a
+    // protocol-level cursor (porsager's .cursor()) the timeout would also count the time the
+    // loader spends writing rows into the central database, and cut long full reads.
+    const cursor = `fleetsight_${++this.cursorSeq}`;
     let n = 0;
     try {
-      const q = this.db.unsafe(text, filter ? [filter.from] : []).values();
-      for await (const batch of q.cursor(this.settings.fetchRows)) {
-        for (const cells of batch as unknown as unknown[][]) yield { rowNumber: ++n, cells: cells.map(toCell) };
+      await this.db.unsafe(`declare ${cursor} no scroll cursor for ${query}`, filter ? [filter.from] : []);
+      for (;;) {
+        const batch = (await this.db.unsafe(`fetch ${this.settings.fetchRows} from ${cursor}`).values()) as unknown as unknown[][];
+        for (const cells of batch) yield { rowNumber: ++n, cells: cells.map(toCell) };
+        if (batch.length < this.settings.fetchRows) break;
       }
     } catch (e) {
       throw this.fail(e);
+    } finally {
+      if (this.sql) await this.sql.unsafe(`close ${cursor}`).catch(() => {});
     }
   }
 
