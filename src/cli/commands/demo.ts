@@ -52,6 +52,23 @@ export async function demoCommand(args: string[]): Promise<number> {
       select ec.category, ec.label_ru, (sum((to_jsonb(m) ->> ec.category)::numeric) / nullif(sum(m.total_cost), 0))::float8 as share
       from fleet.expenses_by_month(${c.id}, current_date) m cross join fleet.expense_categories ec
       group by ec.category, ec.label_ru order by share desc nulls last limit 1`;
+    // the forecast (analyze_and_plot) and the recommendations, as the dashboard would show them
+    const [plot] = await sql<{ model: string | null; x: string[] | null; yhat: number[] | null; outliers: number | null }[]>`
+      select r -> 'metadata' ->> 'model' as model, r -> 'data' -> 'forecast' -> 'x' as x, r -> 'data' -> 'forecast' -> 'yhat' as yhat,
+             json_array_length(r -> 'data' -> 'outliers' -> 'x') as outliers
+      from (select result_json as r from fleet.fraud_json where client_id = ${c.id} and analysis_type = 'analyze_and_plot') f`;
+    const [rec] = await sql<{ keys: number; budget: string | null; items: number | null; high: number | null }[]>`
+      select (select count(*)::int from json_object_keys((select result_json from fleet.fraud_json where client_id = ${c.id} and analysis_type = 'recommendations'))) as keys,
+             (select result_json ->> 'yearly_spending' from fleet.fraud_json where client_id = ${c.id} and analysis_type = 'recommendations') as budget,
+             (select json_array_length(result_json) from fleet.fraud_json where client_id = ${c.id} and analysis_type = 'recommendations_detail' and json_typeof(result_json) = 'array') as items,
+             (select count(*)::int from fleet.fraud_json f, json_array_elements(f.result_json) i
+              where f.client_id = ${c.id} and f.analysis_type = 'recommendations_detail' and json_typeof(f.result_json) = 'array' and i ->> 'severity' = 'high') as high`;
+    const forecastLine = plot?.model && plot.x?.length && plot.yhat
+      ? `  forecast (${plot.model}): ${plot.x.map((x, i) => `${x.slice(0, 7)} ${rub(plot.yhat![i])}`).join(", ")}; outlier months: ${plot.outliers ?? 0}`
+      : null;
+    const recLines = rec && rec.keys > 0
+      ? [`  recommendations: ${rec.keys}; detailed items: ${rec.items ?? 0} (${rec.high ?? 0} high)`, ...(rec.budget ? [`    «${rec.budget}»`] : [])]
+      : [];
     const loaded = loads.map((l) => `${l.source}: ${l.status}, read ${l.rowsRead}, loaded ${l.rowsLoaded}, duplicate ${l.rowsDuplicate}, rejected ${l.rowsRejected}${l.changed ? "" : " (no change)"}`);
     process.stdout.write(
       [
@@ -61,6 +78,8 @@ export async function demoCommand(args: string[]): Promise<number> {
         `  data: ${Number(s.rows).toLocaleString("en-US")} expense rows, ${s.vehicles} vehicles, ${s.from} … ${s.to}`,
         `  total spend: ${rub(Number(s.spend ?? 0))}${cat?.share ? `; largest category: ${cat.label_ru} (${(cat.share * 100).toFixed(1)}%)` : ""}`,
         `  analyses in fleet.fraud_json: ${s.analyses}${analyzed ? ` (analysed now in ${analyzed.analyses.reduce((a, x) => a + x.ms, 0)} ms)` : " (unchanged since the last analysis)"}`,
+        ...(forecastLine ? [forecastLine] : []),
+        ...recLines,
         ...(top.length
           ? top.map((t, i) => `  ${i === 0 ? "top findings:" : "             "} ${t.rule} — ${t.subject}${t.period ? ` ${t.period}` : ""}: ${rub(Number(t.rub))} at stake`)
           : []),
