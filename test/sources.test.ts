@@ -276,6 +276,15 @@ test("a table name that is not a plain identifier never reaches SQL", async () =
   assert.equal(n, 3);
 });
 
+test("a source_url pointing at a fleetsight database (ours) is refused: no reading other clients' data", async () => {
+  await db.sql`insert into fleet.clients (client_id, source_url, source_vehicles_table, source_expenses_table) values ('sneaky', ${db.url}, 'fleet.vehicles', 'fleet.expenses')`;
+  await db.sql`select graphile_worker.remove_job('load:sneaky')`;
+  const r = await loadDatabaseSource(db.sql, "sneaky", {});
+  assert.equal(r!.status, "refused");
+  assert.match(r!.error!, /is a fleetsight database/);
+  assert.equal(await count("sneaky"), 0);
+});
+
 test("an unreachable source fails its job (retried later), other clients are loaded", async () => {
   await db.sql`insert into fleet.clients (client_id, source_url) values ('down1', 'postgresql://fleet:S3cr3t-Pw@127.0.0.1:1/clientdb')`;
   await db.sql`select fleet.add_job('load', 'my1')`;

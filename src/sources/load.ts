@@ -75,6 +75,12 @@ export async function loadDatabaseSource(sql: Sql, clientId: string, opts: Datab
         const r: SourceReader = reader;
         await r.begin();
         (report.database as Record<string, unknown>).read_only = await r.readOnly();
+        if (await r.isFleetsightDatabase()) {
+          throw new SourceError(
+            `${src.display} is a fleetsight database (it has fleet.clients and graphile_worker): a client's source_url must point at the client's own database`,
+            "source_is_fleetsight",
+          );
+        }
         const tables: PreparedTable[] = [];
         const roles: [TableKind, string][] = [
           ["vehicles", client.source_vehicles_table],

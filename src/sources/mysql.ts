@@ -82,6 +82,10 @@ export class MysqlReader implements SourceReader {
     return this.started;
   }
 
+  async isFleetsightDatabase(): Promise<boolean> {
+    return false; // fleetsight's own data lives in PostgreSQL only
+  }
+
   async resolveTable(configured: string): Promise<TableRef | null> {
     const { schema, table } = parseTableName(configured, "source");
     try {

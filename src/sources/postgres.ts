@@ -72,6 +72,16 @@ export class PostgresReader implements SourceReader {
     }
   }
 
+  async isFleetsightDatabase(): Promise<boolean> {
+    try {
+      const [r] = await this.db<{ f: boolean }[]>`
+        select to_regclass('fleet.clients') is not null and to_regnamespace('graphile_worker') is not null as f`;
+      return r.f;
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
   async resolveTable(configured: string): Promise<TableRef | null> {
     const { schema, table } = parseTableName(configured, "source");
     try {

@@ -36,6 +36,9 @@ export interface SourceReader {
   begin(): Promise<void>;
   /** Whether the open transaction is read only (as the server reports it; MySQL: as started). */
   readOnly(): Promise<boolean>;
+  /** Whether the source is a fleetsight central database (fleet.clients + graphile_worker): a
+   *  client pointing source_url at ours must never read other clients' data. */
+  isFleetsightDatabase(): Promise<boolean>;
   /** null when the table does not exist (or is not visible to the source user). */
   resolveTable(configured: string): Promise<TableRef | null>;
   /** The table's columns in `select *` order (a `limit 0` query). */
