@@ -185,3 +185,19 @@ test("levenshtein", () => {
   assert.equal(levenshtein("", "abc"), 3);
   assert.equal(levenshtein("abcdef", "uvwxyz", 2), 3);
 });
+
+test("client columns are recognised even with a synonym list that lacks the client pseudo-field", () => {
+  const dbLike = synonyms.filter((s) => s.field !== "client");
+  const m = mapHeaders(["client", "Дата", "Госномер", "Клиент"], dbLike, [], fields, null);
+  assert.deepEqual(m.clientColumns, [0, 3]);
+  assert.deepEqual(m.unknown, []);
+});
+
+test("suggestions stay quiet for unrelated headers", () => {
+  const ix = new HeaderIndex(synonyms, fields);
+  assert.equal(ix.suggest("Колонка1", "expenses"), null);
+  assert.equal(ix.suggest("Сумма", "expenses"), null);
+  assert.equal(ix.suggest("Расходы на топливо АЗС", "expenses")?.field, "fuel");
+  assert.equal(ix.lookup("Пробег", "expenses")?.field, "daily_distance");
+  assert.equal(ix.lookup("Пробег", "vehicles")?.field, "mileage");
+});

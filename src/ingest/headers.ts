@@ -48,6 +48,9 @@ export interface ClientHeader {
 
 /** The pseudo-field of a `client` column: ignored, its values only reported. */
 export const CLIENT_FIELD = "client";
+/** Client-column headers recognised even when the synonym list given has none (the database copy
+ *  of the synonyms may leave out the `client` pseudo-field). */
+export const CLIENT_HEADERS = ["client", "client_id", "client_name", "company", "companyid", "клиент", "компания", "id клиента", "клиент id"];
 
 let rootCache: string | null = null;
 /** The package root (the directory holding package.json), from src/ under tsx or dist/src/ after tsc. */
@@ -173,7 +176,9 @@ export class HeaderIndex {
       const table = s.table === "expenses" || s.table === "vehicles" ? s.table : null;
       add(normaliseHeader(s.synonym), { field: s.field, table, rank: table ? 1 : 2, synonym: s.synonym });
     }
+    for (const h of CLIENT_HEADERS) add(normaliseHeader(h), { field: CLIENT_FIELD, table: null, rank: 3, synonym: h });
     for (const f of fields) {
+      if (f.field === "client_id") continue; // never from a file: a client_id column is a client column
       const table = f.table === "both" ? null : f.table;
       add(normaliseHeader(f.field), { field: f.field, table, rank: 3, synonym: f.field });
       if (f.labelRu) add(normaliseHeader(f.labelRu), { field: f.field, table, rank: 4, synonym: f.labelRu });
@@ -240,12 +245,12 @@ export class HeaderIndex {
     for (const [key, entries] of this.exact) {
       const e = this.pick(entries, kind);
       if (!e || e.field === CLIENT_FIELD) continue;
-      // at most 40% of the longer string may differ
-      const allowed = Math.max(1, Math.floor(Math.max(n.length, key.length) * 0.4));
+      // at most 30% of the longer string may differ
+      const allowed = Math.max(1, Math.floor(Math.max(n.length, key.length) * 0.3));
       const limit: number = best ? Math.min(best.distance - 1, allowed) : allowed;
       let d: number = limit < 0 ? Infinity : levenshtein(n, key, limit);
       // a header containing a whole synonym as words ("Расходы на топливо АЗС") is close to it
-      if (key.length >= 4 && n !== key && (` ${n} `.includes(` ${key} `) || ` ${key} `.includes(` ${n} `))) d = Math.min(d, 1);
+      if (key.length >= 4 && n !== key && ` ${n} `.includes(` ${key} `)) d = Math.min(d, 1);
       if (d <= Math.max(limit, 1) && (!best || d < best.distance)) best = { field: e.field, synonym: e.synonym, distance: d };
     }
     return best;
