@@ -180,6 +180,28 @@ test("NDJSON: row numbers are line numbers", async () => {
   assert.deepEqual(rows[1].cells, ["2025-11-28", "В456ОР199", "Петров П.П.", 1528.8, 500]);
 });
 
+test("JSON: an array of arrays with a header row; elements that are not records become row errors", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fs-ingest-"));
+  try {
+    writeFileSync(join(dir, "aoa.json"), JSON.stringify([["Дата", "Госномер"], ["27.11.2025", "А1"], "oops"]));
+    const [t] = await readSource(join(dir, "aoa.json"));
+    assert.deepEqual(t.headers, ["Дата", "Госномер"]);
+    assert.deepEqual(await rowsOf(t), [
+      { rowNumber: 2, cells: ["27.11.2025", "А1"] },
+      { rowNumber: 3, cells: [], error: "record 3 is a string, not an array like the header row" },
+    ]);
+    writeFileSync(join(dir, "mixed.json"), JSON.stringify([{ date: "2025-11-27", gov_number: "А1" }, 42, null]));
+    const [u] = await readSource(join(dir, "mixed.json"));
+    assert.deepEqual((await rowsOf(u)).map((r) => r.error ?? null), [null, "record 2 is a number, not an object with named fields", "record 3 is null, not an object with named fields"]);
+    writeFileSync(join(dir, "empty.json"), "[]");
+    await refuses(readSource(join(dir, "empty.json")), "no_rows", /empty JSON array/);
+    writeFileSync(join(dir, "bad.ndjson"), '{"a":1}\n{"a":2\n');
+    await refuses(readSource(join(dir, "bad.ndjson")), "bad_json", /line 2 is not valid JSON/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("rows can be iterated twice (each pass re-reads the file)", async () => {
   const t = await readCsv(good("expenses_cp1251.csv"));
   assert.equal((await rowsOf(t)).length, 5);

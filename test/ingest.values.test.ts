@@ -135,7 +135,7 @@ test("parseBoolean: да/нет, true/false, 1/0, +/−/-, yes/no, есть/не
 });
 
 test("normalisePlate: one vehicle however it is typed", () => {
-  const same = ["а123вс77", "A123BC 77", "А 123 ВС 77", "a123bc77", "А123ВС77 RUS", "\u00a0А123ВС\u00a077\t"];
+  const same = ["а123вс77", "A123BC 77", "А 123 ВС 77", "a123bc77", "А123ВС77 RUS", "\u00a0А123ВС\u00a077\t", "А123ВС-77"];
   for (const v of same) assert.deepEqual(normalisePlate(v), { ok: true, value: "А123ВС77" }, v);
   // every Latin look-alike maps to Cyrillic
   assert.deepEqual(normalisePlate("ABEKMHOPCTYX"), { ok: true, value: "АВЕКМНОРСТУХ" });

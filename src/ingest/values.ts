@@ -327,7 +327,7 @@ const LATIN_TO_CYRILLIC: Record<string, string> = {
 const MAX_PLATE = 32;
 
 /**
- * Vehicle registration plate: upper case, `ё`→`Е`, all whitespace removed, Latin look-alike
+ * Vehicle registration plate: upper case, `ё`→`Е`, whitespace and dashes removed, Latin look-alike
  * letters (A B E K M H O P C T Y X) → Cyrillic, a trailing ` RUS` / `РУС` after the region
  * dropped. `а123вс77`, `A123BC 77` and `А 123 ВС 77 RUS` are all `А123ВС77`.
  * Blank → error (a plate is required wherever it appears).
@@ -336,7 +336,7 @@ export function normalisePlate(raw: RawCell | undefined, field = "gov_number"): 
   if (isBlank(raw)) return fail(`${lead(field)}is empty (a vehicle registration number is required)`);
   if (typeof raw === "boolean" || raw instanceof Date) return fail(`${lead(field)}${showRaw(raw)} is not a registration number`);
   let s = (typeof raw === "number" ? String(raw) : raw).normalize("NFC").toUpperCase().replace(/Ё/g, "Е");
-  s = s.replace(/[\s\u00a0\u2007\u2009\u202f\u200b\ufeff]+/g, "");
+  s = s.replace(/[\s\u00a0\u2007\u2009\u202f\u200b\ufeff\-‐‑–—]+/g, "");
   s = s.replace(/(\d)(RUS|РУС)\.?$/, "$1");
   s = s.replace(/[ABEKMHOPCTYX]/g, (c) => LATIN_TO_CYRILLIC[c]);
   if (s.length === 0) return fail(`${lead(field)}is empty (a vehicle registration number is required)`);
