@@ -14,26 +14,51 @@ as $$
       fleet.setting($1, 'idle_fuel.severity_medium') as sev_medium,
       fleet.setting($1, 'idle_fuel.severity_high') as sev_high
   ),
-  vehicle_day as (
-    select e.gov_number, e.date, sum(e.daily_distance) as km, sum(e.fuel) as fuel_rub, sum(e.fuel_liters) as liters
+  candidate_days as (
+    -- vehicle-days with a row buying fuel under max_km (a cheap filtered scan); the whole day is
+    -- checked next (several drivers' rows may share a vehicle-day)
+    select distinct e.gov_number, e.date
     from fleet.expenses e
-    where e.client_id = $1 and e.date <= $2
-    group by e.gov_number, e.date
+    cross join params p
+    where e.client_id = $1 and e.date <= $2 and e.fuel > 0 and e.daily_distance < p.max_km
+  ),
+  idle_days as (
+    select c.gov_number, c.date, d.km, d.fuel_rub, d.liters
+    from candidate_days c
+    cross join lateral (
+      select sum(x.daily_distance) as km, sum(x.fuel) as fuel_rub, sum(x.fuel_liters) as liters
+      from fleet.expenses x
+      where x.client_id = $1 and x.gov_number = c.gov_number and x.date = c.date
+    ) d
+    cross join params p
+    where d.km < p.max_km and d.fuel_rub > 0
+  ),
+  flagged as (
+    select
+      i.gov_number,
+      date_trunc('month', i.date::timestamp)::date as month,
+      count(*) as idle_days,
+      sum(i.fuel_rub) as idle_rub,
+      sum(i.liters) as idle_liters,
+      jsonb_agg(to_char(i.date, 'YYYY-MM-DD') order by i.date) as dates
+    from idle_days i
+    group by i.gov_number, 2
+    having count(*) >= (select p.min_days from params p)
   ),
   vehicle_month as (
-    select
-      vd.gov_number,
-      date_trunc('month', vd.date::timestamp)::date as month,
-      count(*) filter (where vd.km < p.max_km and vd.fuel_rub > 0) as idle_days,
-      coalesce(sum(vd.fuel_rub) filter (where vd.km < p.max_km and vd.fuel_rub > 0), 0) as idle_rub,
-      sum(vd.liters) filter (where vd.km < p.max_km and vd.fuel_rub > 0) as idle_liters,
-      sum(vd.fuel_rub) as fuel_rub,
-      count(*) filter (where vd.km < p.max_km) as zero_km_days,
-      count(*) as days,
-      jsonb_agg(to_char(vd.date, 'YYYY-MM-DD') order by vd.date) filter (where vd.km < p.max_km and vd.fuel_rub > 0) as dates
-    from vehicle_day vd
-    cross join params p
-    group by vd.gov_number, 2
+    -- the flagged vehicle-months' whole fuel and zero-km days (index range reads)
+    select f.*, m.fuel_rub, m.zero_km_days
+    from flagged f
+    cross join lateral (
+      select sum(y.fuel_rub) as fuel_rub, count(*) filter (where y.km < (select p.max_km from params p)) as zero_km_days
+      from (
+        select sum(x.fuel) as fuel_rub, sum(x.daily_distance) as km
+        from fleet.expenses x
+        where x.client_id = $1 and x.gov_number = f.gov_number
+          and x.date >= f.month and x.date < (f.month + interval '1 month')::date and x.date <= $2
+        group by x.date
+      ) y
+    ) m
   )
   select
     null::bigint, $1, 'idle_fuel', 'vehicle', vm.gov_number, vm.month, (vm.month + interval '1 month - 1 day')::date,
@@ -54,7 +79,6 @@ as $$
     now()
   from vehicle_month vm
   cross join params p
-  where vm.idle_days >= p.min_days
   order by vm.month, vm.gov_number
 $$;
 comment on function fleet.anomaly_idle_fuel(text, date) is 'Rule idle_fuel: vehicle-months with fuel bought on ≥ min_days days without mileage (< max_km); rubles at stake = that fuel.';

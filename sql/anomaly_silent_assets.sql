@@ -9,6 +9,33 @@
 -- Rubles at stake = the period's costs other than repairs and fuel (fuel on idle days is
 -- idle_fuel's).
 -- Grain: one row per flagged still period of a vehicle.
+-- fleet.client_repair_share: the client's repair-category share of all spending up to as_of, in
+-- one pass over its rows. The column list comes from fleet.expense_categories (counts_as_repair),
+-- quoted with %I — reference data, never caller input.
+create or replace function fleet.client_repair_share(client_id text, as_of date)
+returns numeric
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $fn$
+declare
+  v_expr text;
+  v_share numeric;
+begin
+  select string_agg(format('e.%I', ec.category), ' + ' order by ec.category) into v_expr
+  from fleet.expense_categories ec
+  join pg_attribute a
+    on a.attrelid = 'fleet.expenses'::regclass and a.attname = ec.category and a.attnum > 0 and not a.attisdropped
+  where ec.counts_as_repair;
+  if v_expr is null then
+    return 0;
+  end if;
+  execute format('select sum(%s) / nullif(sum(e.total_cost), 0) from fleet.expenses e where e.client_id = $1 and e.date <= $2', v_expr)
+    into v_share using client_id, as_of;
+  return coalesce(v_share, 0);
+end;
+$fn$;
+comment on function fleet.client_repair_share(text, date) is 'Share of the client''s spending (up to as_of) in repair categories (expense_categories.counts_as_repair); 0 without spending.';
+
 create or replace function fleet.anomaly_silent_assets(client_id text, as_of date)
 returns setof fleet.anomalies
 language sql stable
@@ -21,19 +48,17 @@ as $$
       fleet.setting($1, 'silent_assets.severity_medium') as sev_medium,
       fleet.setting($1, 'silent_assets.severity_high') as sev_high
   ),
-  vehicle_day as (
-    select e.gov_number, e.date, sum(e.daily_distance) as km, sum(e.total_cost) as total
+  marks as (
+    -- driven days (a row with km > 0: daily_distance is never negative, so the day's sum is > 0),
+    -- plus a virtual driven day just outside each end of the vehicle's data
+    select distinct e.gov_number, e.date
+    from fleet.expenses e
+    where e.client_id = $1 and e.date <= $2 and e.daily_distance > 0
+    union all
+    select e.gov_number, unnest(array[min(e.date) - 1, max(e.date) + 1])
     from fleet.expenses e
     where e.client_id = $1 and e.date <= $2
-    group by e.gov_number, e.date
-  ),
-  marks as (
-    -- driven days, plus a virtual driven day just outside each end of the vehicle's data
-    select vd.gov_number, vd.date from vehicle_day vd where vd.km > 0
-    union all
-    select vd.gov_number, min(vd.date) - 1 from vehicle_day vd group by vd.gov_number
-    union all
-    select vd.gov_number, max(vd.date) + 1 from vehicle_day vd group by vd.gov_number
+    group by e.gov_number
   ),
   gaps as (
     select m.gov_number, m.date + 1 as start_date, lead(m.date) over (partition by m.gov_number order by m.date) - 1 as end_date
@@ -73,23 +98,21 @@ as $$
       ) x
     ) k
   ),
-  client_repair as (
-    -- the client's repair-category share of all spending (from the monthly intermediate)
-    select coalesce(sum((to_jsonb(m) ->> ec.category)::numeric), 0) / nullif(max(t.total), 0) as repair_share_of_total
-    from fleet.expenses_by_month($1, $2) m
-    cross join fleet.expense_categories ec
-    cross join (select sum(m2.total_cost) as total from fleet.expenses_by_month($1, $2) m2) t
-    where ec.counts_as_repair
+  client_repair as materialized (
+    select fleet.client_repair_share($1, $2) as repair_share_of_total
   ),
   vehicle_repair as (
     -- the vehicle's usual repair spend per day: its average daily cost outside its still periods
-    -- × the client's repair share
-    select vd.gov_number, sum(vd.total) / count(*) * coalesce(max(cr.repair_share_of_total), 0) as repair_per_day
-    from vehicle_day vd
+    -- × the client's repair share (index range reads for vehicles with a still period only)
+    select v.gov_number, x.total / nullif(x.days, 0) * coalesce(cr.repair_share_of_total, 0) as repair_per_day
+    from (select distinct s.gov_number from still s) v
     cross join client_repair cr
-    where vd.gov_number in (select s.gov_number from still s)
-      and not exists (select 1 from still s where s.gov_number = vd.gov_number and vd.date between s.start_date and s.end_date)
-    group by vd.gov_number
+    cross join lateral (
+      select sum(e.total_cost) as total, count(distinct e.date) as days
+      from fleet.expenses e
+      where e.client_id = $1 and e.gov_number = v.gov_number and e.date <= $2
+        and not exists (select 1 from still s where s.gov_number = v.gov_number and e.date between s.start_date and s.end_date)
+    ) x
   ),
   totals as (
     select c.*, c.total as total_cost, c.fuel as fuel_cost, c.amortization as amortization_cost, vr.repair_per_day
