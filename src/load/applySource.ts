@@ -20,6 +20,10 @@ export interface SourceSpec {
   open: () => Promise<PreparedTable[]>;
   /** A share of rejected rows above which the whole source is refused (default 0.05). */
   maxRejectShare?: number;
+  /** The share rule applies from this many rejected rows on (default 10, env
+   *  FLEETSIGHT_MIN_REJECTS_TO_REFUSE): 2 typos in a 5-row file are rejects, not a wrong mapping.
+   *  A source whose every row is rejected is always refused. */
+  minRejectsToRefuse?: number;
   onProgress?: (rowsRead: number) => void;
   /** Facts about the source to keep in the report (detected format, etc.). */
   report?: Record<string, unknown>;
@@ -52,11 +56,20 @@ const MAX_STORED_REJECTS = 100_000;
 
 class RefusedError extends Error {}
 
+/** Per table kind, the columns whose values have a range to check (computed once, not per row). */
+const limitedColumns = new Map<TableKind, { name: string; money: boolean }[]>();
 function checkLimits(kind: TableKind, record: Record<string, unknown>): string | null {
-  for (const c of columnsOf(kind)) {
+  let cols = limitedColumns.get(kind);
+  if (!cols) {
+    cols = columnsOf(kind)
+      .filter((c) => c.type === "money" || columnLimits[c.name])
+      .map((c) => ({ name: c.name, money: c.type === "money" }));
+    limitedColumns.set(kind, cols);
+  }
+  for (const c of cols) {
     const v = record[c.name];
     if (typeof v !== "number") continue;
-    if (c.type === "money" && Math.abs(v) > MONEY_MAX_ABS) return `"${c.name}": ${v} is beyond the largest amount we store (${MONEY_MAX_ABS})`;
+    if (c.money && Math.abs(v) > MONEY_MAX_ABS) return `"${c.name}": ${v} is beyond the largest amount we store (${MONEY_MAX_ABS})`;
     const lim = columnLimits[c.name];
     if (lim && (Math.abs(v) > lim.maxAbs || (lim.min !== undefined && v < lim.min)))
       return `"${c.name}": ${v} is out of range`;
@@ -83,6 +96,9 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
   const dates = { min: null as string | null, max: null as string | null };
   const plates = new Set<string>();
   const drivers = new Set<string>();
+  /** Where the time went (ms): opening/reading+normalising+COPY to staging per table, merge. */
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number) => (timings[name] = (timings[name] ?? 0) + Math.round(performance.now() - since));
 
   try {
     await sql.begin(async (tx) => {
@@ -91,7 +107,9 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
       // A load left 'running' by a killed process is over: its transaction was rolled back.
       await tx`update fleet.loads set status = 'failed', error = 'interrupted (the loading process died); nothing from it was applied', finished_at = now()
                where client_id = ${spec.clientId} and status = 'running' and load_id <> ${loadId}`;
+      let t0 = performance.now();
       const tables = await spec.open();
+      lap("open", t0);
       const seen = new Set<TableKind>();
       for (const t of tables) {
         const columns = await createStage(tx, t.kind);
@@ -129,35 +147,64 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
           values.push(res.extra && Object.keys(res.extra).length ? res.extra : null);
           return copyLine(values);
         };
+        // COPY text is sent in chunks of ~64 KB rather than one write per row.
+        let batch = "";
         const toCopy = new Transform({
-          objectMode: true,
+          writableObjectMode: true,
+          readableObjectMode: false,
           writableHighWaterMark: 256,
           transform(row: RawRow, _enc, done) {
             try {
               const line = onRow(row);
-              done(null, line === null ? undefined : line);
+              if (line !== null) batch += line;
+              if (batch.length >= 65536) {
+                const out = batch;
+                batch = "";
+                done(null, out);
+              } else done();
             } catch (e) {
               done(e as Error);
             }
           },
+          flush(done) {
+            const out = batch;
+            batch = "";
+            done(null, out || undefined);
+          },
         });
+        t0 = performance.now();
         const writable = await tx.unsafe(`copy ${stageTable(t.kind)} (${columns.join(", ")}) from stdin`).writable();
         await pipeline(Readable.from(t.table.rows), toCopy, writable);
+        lap(`stage_${t.kind}`, t0);
         seen.add(t.kind);
-        tableReports.push({ ...t.report, name: t.table.name, kind: t.kind, detected: t.table.detected, rows_read: tableRead, rows_rejected: tableRejected });
+        // The file's own `client` column is ignored (the load is for spec.clientId); say what it held.
+        const clientValues = (t.normalise as { stats?: { clientValues?: string[] } }).stats?.clientValues ?? [];
+        tableReports.push({
+          ...t.report,
+          name: t.table.name,
+          kind: t.kind,
+          detected: t.table.detected,
+          rows_read: tableRead,
+          rows_rejected: tableRejected,
+          ...(clientValues.length ? { client_column_values_ignored: [...clientValues] } : {}),
+        });
       }
       if (rowsRead === 0 && tables.length > 0) throw new SourceError(`${spec.name}: no data rows`, "no_rows");
       const share = rowsRead ? rejectedCount / rowsRead : 0;
       const maxShare = spec.maxRejectShare ?? 0.05;
-      if (rejectedCount > 0 && share > maxShare) {
+      const envMin = Number(process.env.FLEETSIGHT_MIN_REJECTS_TO_REFUSE ?? "10");
+      const minRejects = spec.minRejectsToRefuse ?? (Number.isFinite(envMin) && envMin >= 0 ? envMin : 10);
+      if (rejectedCount > 0 && (rejectedCount === rowsRead || (share > maxShare && rejectedCount >= minRejects))) {
         throw new RefusedError(
           `${rejectedCount} of ${rowsRead} rows (${(share * 100).toFixed(1)}%) were rejected, more than the ${(maxShare * 100).toFixed(0)}% allowed — ` +
             `usually a wrong column mapping or a wrong file; nothing from this source was loaded. First reject: row ${rejects[0]?.rowNumber}: ${rejects[0]?.reason}`,
         );
       }
       // Vehicles first: an expenses merge never depends on them, but reports read better this way.
+      t0 = performance.now();
       if (seen.has("vehicles")) counts.vehicles = await mergeVehicles(tx, spec.clientId, loadId);
       if (seen.has("expenses")) counts.expenses = await mergeExpenses(tx, spec.clientId, loadId);
+      lap("merge", t0);
       changed = !!(
         (counts.expenses && counts.expenses.inserted + counts.expenses.deleted > 0) ||
         (counts.vehicles && counts.vehicles.inserted + counts.vehicles.updated > 0)
@@ -190,6 +237,7 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
     drivers_seen: drivers.size,
     changed,
     duration_ms: Math.round(performance.now() - started),
+    timings_ms: timings,
     peak_rss_mb: peakRssMb(),
   };
   // A refused or failed source loads nothing: every row read is accounted as rejected by it.

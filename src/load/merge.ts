@@ -37,6 +37,8 @@ export interface MergeCounts {
   inserted: number;
   deleted: number;
   updated: number;
+  /** Milliseconds per merge step (for the load report and benchmarks). */
+  steps_ms?: Record<string, number>;
 }
 
 /**
@@ -49,6 +51,13 @@ export async function mergeExpenses(tx: Tx, clientId: string, loadId: number): P
   const keys = ["gov_number", "date", "driver"];
   const valueCols = cols.filter((c) => !keys.includes(c.name));
   const rowText = `md5(row(${cols.map((c) => ident(c.name)).join(", ")}, extra)::text)`;
+  const steps: Record<string, number> = {};
+  let t0 = performance.now();
+  const step = (name: string) => {
+    const now = performance.now();
+    steps[name] = Math.round(now - t0);
+    t0 = now;
+  };
   const agg = valueCols
     .map((c) => {
       const q = ident(c.name);
@@ -59,11 +68,37 @@ export async function mergeExpenses(tx: Tx, clientId: string, loadId: number): P
       return `(array_agg(${q} order by row_no desc) filter (where ${q} is not null))[1]::${castOf(c)} as ${q}`;
     })
     .join(",\n      ");
+  // Most sources have one row per (vehicle, day, driver): those rows pass straight through; only
+  // the keys that occur more than once go through the (sorting) duplicate collapse and sum.
+  await tx.unsafe(`
+    create temp table dup_keys on commit drop as
+    select gov_number, date, coalesce(driver, '') as driver
+    from stage_expenses
+    group by 1, 2, 3
+    having count(*) > 1`);
+  await tx.unsafe(`analyze dup_keys`);
+  const direct = valueCols
+    .map((c) => {
+      const q = ident(c.name);
+      if (c.type === "money" || c.name === "daily_distance") return `coalesce(s.${q}, 0)::${castOf(c)} as ${q}`;
+      return `s.${q}::${castOf(c)} as ${q}`;
+    })
+    .join(",\n      ");
   await tx.unsafe(`
     create temp table new_expenses on commit drop as
-    with distinct_rows as (
+    select s.gov_number, s.date, coalesce(s.driver, '') as driver,
+      ${direct},
+      s.extra,
+      1::bigint as source_rows
+    from stage_expenses s
+    where not exists (
+      select 1 from dup_keys d where d.gov_number = s.gov_number and d.date = s.date and d.driver = coalesce(s.driver, ''))
+    union all
+    (with distinct_rows as (
       select distinct on (gov_number, date, coalesce(driver, ''), ${rowText}) *
-      from stage_expenses
+      from stage_expenses s
+      where exists (
+        select 1 from dup_keys d where d.gov_number = s.gov_number and d.date = s.date and d.driver = coalesce(s.driver, ''))
       order by gov_number, date, coalesce(driver, ''), ${rowText}, row_no
     )
     select gov_number, date, coalesce(driver, '') as driver,
@@ -71,34 +106,52 @@ export async function mergeExpenses(tx: Tx, clientId: string, loadId: number): P
       (array_agg(extra order by row_no desc) filter (where extra is not null))[1] as extra,
       count(*) as source_rows
     from distinct_rows
-    group by gov_number, date, coalesce(driver, '')`);
+    group by gov_number, date, coalesce(driver, ''))`);
+  step("fold");
   const [{ staged }] = await tx.unsafe<[{ staged: string }]>(`select count(*) as staged from stage_expenses`);
   const [{ groups, distinct_rows }] = await tx.unsafe<[{ groups: string; distinct_rows: string }]>(
     `select count(*) as groups, coalesce(sum(source_rows), 0) as distinct_rows from new_expenses`,
   );
-  // The delete below probes new_expenses once per stored row of the affected vehicle-days.
-  await tx.unsafe(`create index on new_expenses (gov_number, date, driver)`);
-  await tx.unsafe(`analyze new_expenses`);
-  const same = `(${valueCols.map((c) => `n.${ident(c.name)}`).join(", ")}, n.extra) is not distinct from (${valueCols.map((c) => `e.${ident(c.name)}`).join(", ")}, e.extra)`;
-  const deleted = await tx.unsafe(
-    `delete from fleet.expenses e
-     using (select distinct gov_number, date from new_expenses) a
-     where e.client_id = $1 and e.gov_number = a.gov_number and e.date = a.date
-       and not exists (
-         select 1 from new_expenses n
-         where n.gov_number = e.gov_number and n.date = e.date and n.driver = e.driver and ${same})`,
-    [clientId],
-  );
+  // A client with no stored expenses (a first load) has nothing to replace or compare against.
+  const [{ stored }] = await tx.unsafe<[{ stored: boolean }]>(`select exists (select 1 from fleet.expenses where client_id = $1) as stored`, [clientId]);
+  step("count");
   const insertCols = ["gov_number", "date", "driver", ...valueCols.map((c) => c.name), "extra"];
-  const inserted = await tx.unsafe(
-    `insert into fleet.expenses (client_id, ${insertCols.map(ident).join(", ")}, load_id)
-     select $1, ${insertCols.map((c) => `n.${ident(c)}`).join(", ")}, $2
-     from new_expenses n
-     where not exists (
-       select 1 from fleet.expenses e
-       where e.client_id = $1 and e.gov_number = n.gov_number and e.date = n.date and e.driver = n.driver)`,
-    [clientId, loadId],
-  );
+  let deleted = { count: 0 };
+  let inserted: { count: number };
+  if (!stored) {
+    inserted = await tx.unsafe(
+      `insert into fleet.expenses (client_id, ${insertCols.map(ident).join(", ")}, load_id)
+       select $1, ${insertCols.map((c) => `n.${ident(c)}`).join(", ")}, $2
+       from new_expenses n`,
+      [clientId, loadId],
+    );
+  } else {
+    // The delete below probes new_expenses once per stored row of the affected vehicle-days.
+    await tx.unsafe(`create index on new_expenses (gov_number, date, driver)`);
+    await tx.unsafe(`analyze new_expenses`);
+    step("index");
+    const same = `(${valueCols.map((c) => `n.${ident(c.name)}`).join(", ")}, n.extra) is not distinct from (${valueCols.map((c) => `e.${ident(c.name)}`).join(", ")}, e.extra)`;
+    deleted = await tx.unsafe(
+      `delete from fleet.expenses e
+       using (select distinct gov_number, date from new_expenses) a
+       where e.client_id = $1 and e.gov_number = a.gov_number and e.date = a.date
+         and not exists (
+           select 1 from new_expenses n
+           where n.gov_number = e.gov_number and n.date = e.date and n.driver = e.driver and ${same})`,
+      [clientId],
+    );
+    step("delete");
+    inserted = await tx.unsafe(
+      `insert into fleet.expenses (client_id, ${insertCols.map(ident).join(", ")}, load_id)
+       select $1, ${insertCols.map((c) => `n.${ident(c)}`).join(", ")}, $2
+       from new_expenses n
+       where not exists (
+         select 1 from fleet.expenses e
+         where e.client_id = $1 and e.gov_number = n.gov_number and e.date = n.date and e.driver = n.driver)`,
+      [clientId, loadId],
+    );
+  }
+  step("insert");
   return {
     staged: Number(staged),
     duplicates: Number(staged) - Number(distinct_rows),
@@ -106,6 +159,7 @@ export async function mergeExpenses(tx: Tx, clientId: string, loadId: number): P
     inserted: inserted.count,
     deleted: deleted.count,
     updated: 0,
+    steps_ms: steps,
   };
 }
 

@@ -18,6 +18,8 @@ function human(r: LoadResult): string {
     lines.push(`  table ${t.name} → ${t.kind}${det ? `  [${Object.entries(det).map(([k, v]) => `${k}=${v}`).join(", ")}]` : ""}`);
     const mapping = t.mapping as Record<string, string> | undefined;
     if (mapping) lines.push(`    columns: ${Object.entries(mapping).map(([h, f]) => (h === f ? f : `${h} → ${f}`)).join(", ")}`);
+    const foreign = t.client_column_values_ignored as string[] | undefined;
+    if (foreign?.length) lines.push(`    the file's client column was ignored (loaded for ${r.clientId}); it held: ${foreign.slice(0, 5).map((v) => JSON.stringify(v)).join(", ")}`);
     const unknown = t.unknown_columns as { header: string; suggestion: string | null }[] | undefined;
     if (unknown?.length)
       lines.push(`    unknown columns (kept in extra): ${unknown.map((u) => `${JSON.stringify(u.header)}${u.suggestion ? ` (closest: ${u.suggestion})` : ""}`).join(", ")}`);
