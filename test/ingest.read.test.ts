@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as XLSX from "xlsx";
+import iconv from "iconv-lite";
 import { SourceError, type RawRow, type RawTable } from "../src/ingest/types.js";
 import { readSource, readCsv, readXlsx, readJson } from "../src/ingest/read/index.js";
 import { detectDelimiter } from "../src/ingest/read/csv.js";
@@ -235,6 +236,24 @@ test("wrong encoding: UTF-16 (Excel 'Unicode text') is refused with what to do",
     const p = join(dir, "nobom.csv");
     writeFileSync(p, Buffer.from("Дата;Госномер\r\n27.11.2025;А123ВС77\r\n", "utf16le"));
     await refuses(readSource(p), "unsupported_encoding", /looks like UTF-16/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("other Cyrillic encodings (DOS cp866, KOI8-R) are refused, not decoded as nonsense", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fs-ingest-"));
+  const text = "Дата;Госномер;Водитель;Топливо\r\n" + "27.11.2025;А123ВС77;Иванов Иван Петрович;100\r\n".repeat(5);
+  try {
+    for (const [enc, label] of [["cp866", "DOS cp866"], ["koi8-r", "KOI8-R"]] as const) {
+      const p = join(dir, `${enc}.csv`);
+      writeFileSync(p, iconv.encode(text, enc));
+      await refuses(readSource(p), "unsupported_encoding", new RegExp(`neither UTF-8 nor Windows-1251 \\(it looks like ${label}\\)`));
+    }
+    // the same text in Windows-1251 and in capitals still reads
+    const q = join(dir, "caps.csv");
+    writeFileSync(q, iconv.encode(text.toUpperCase(), "win1251"));
+    assert.deepEqual((await readSource(q))[0].headers, ["ДАТА", "ГОСНОМЕР", "ВОДИТЕЛЬ", "ТОПЛИВО"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -46,6 +46,26 @@ export function binaryKind(b: Buffer): string | null {
 }
 
 /**
+ * DOS (cp866) or KOI8-R text, which would decode as Windows-1251 without an error but as nonsense.
+ * The sample is decoded each way and scored by how often the commonest Russian letters
+ * (о е а и н т с р в л, any case) appear; another encoding wins only by a wide margin and on
+ * enough letters, so all-capitals Windows-1251 text still reads as Windows-1251.
+ */
+export function otherCyrillicEncoding(sample: Buffer): string | null {
+  const score = (text: string): number => {
+    let n = 0;
+    for (const ch of text.toLowerCase()) if ("оеаинтсрвл".includes(ch)) n++;
+    return n;
+  };
+  const base = score(iconv.decode(sample, "win1251"));
+  for (const [enc, label] of [["cp866", "DOS cp866"], ["koi8-r", "KOI8-R"]] as const) {
+    const other = score(iconv.decode(sample, enc));
+    if (other >= 40 && other > base * 1.5) return label;
+  }
+  return null;
+}
+
+/**
  * Decide the encoding from the first bytes of a file. Throws SourceError for UTF-16/UTF-32
  * (`unsupported_encoding`), NUL bytes / control characters (`binary`), known binary formats
  * (`format_mismatch`).
@@ -93,6 +113,10 @@ export function sniffEncoding(sample: Buffer, whole: boolean, name = "the file")
     return { encoding: "utf-8", bom, nonAscii };
   } catch {
     if (bom) throw new SourceError(`${name} starts with a UTF-8 byte-order mark but is not valid UTF-8`, "bad_encoding");
+    const other = otherCyrillicEncoding(sample);
+    if (other) {
+      throw new SourceError(`${name} is neither UTF-8 nor Windows-1251 (it looks like ${other}); save it as "CSV UTF-8" and upload again`, "unsupported_encoding");
+    }
     return { encoding: "windows-1251", bom: false, nonAscii };
   }
 }
