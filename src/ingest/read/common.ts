@@ -31,7 +31,7 @@ export const DEFAULT_LIMITS: ReadLimits = {
   maxXlsxFileBytes: 100 * 1024 * 1024,
   maxXlsxUncompressedBytes: 200 * 1024 * 1024,
   maxXlsxCells: 5_000_000,
-  maxJsonBytes: 256 * 1024 * 1024,
+  maxJsonBytes: 100 * 1024 * 1024,
   maxJsonDepth: 32,
 };
 
