@@ -18,6 +18,7 @@ import { withDatabase } from "../src/db/migrate.js";
 import { closeDb } from "../src/db/connection.js";
 import { taskList } from "../tasks/index.js";
 import { quietWorkerLogger } from "../src/worker/logger.js";
+import { workerPreset } from "../src/worker/run.js";
 
 const db = await freshDatabase();
 process.env.DATABASE_URL = db.url;
@@ -108,7 +109,7 @@ test("the worker retries them with back-off and records redacted errors", async 
   try {
     await db.sql`select graphile_worker.remove_job(key) from graphile_worker.jobs`;
     for (const c of ["s_wrongpw", "s_timeout", "s_failing"]) await db.sql`select fleet.add_job('load', ${c})`;
-    await runOnce({ connectionString: db.url, taskList, logger: quietWorkerLogger, concurrency: 1 });
+    await runOnce({ connectionString: db.url, taskList, logger: quietWorkerLogger, concurrency: 1, preset: workerPreset });
   } finally {
     process.stderr.write = write;
   }

@@ -13,7 +13,7 @@ import { withDatabase } from "../src/db/migrate.js";
 import { closeDb } from "../src/db/connection.js";
 import { taskList } from "../tasks/index.js";
 import { quietWorkerLogger } from "../src/worker/logger.js";
-import { startWorker } from "../src/worker/run.js";
+import { startWorker, workerPreset } from "../src/worker/run.js";
 import { loadDatabaseSource, makeReader, parseSourceUrl } from "../src/sources/index.js";
 import { loadClient } from "../src/load/client.js";
 
@@ -85,7 +85,7 @@ async function myChecksum(): Promise<string> {
 const pgBefore = await pgChecksum();
 const myBefore = await myChecksum();
 
-const drain = () => runOnce({ connectionString: db.url, taskList, logger: quietWorkerLogger, concurrency: 1 });
+const drain = () => runOnce({ connectionString: db.url, taskList, logger: quietWorkerLogger, concurrency: 1, preset: workerPreset });
 const count = async (client: string) =>
   Number((await db.sql<{ n: string }[]>`select count(*) as n from fleet.expenses where client_id = ${client}`)[0].n);
 const vehicles = async (client: string) =>

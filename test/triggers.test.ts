@@ -114,3 +114,19 @@ test("startWorker's stop() is idempotent and the worker keeps no connection", as
     select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'fleetsight-listen'`;
   assert.equal(n, 0);
 });
+
+test("stopping right after a job finishes keeps its completion (no job left locked to run again)", async () => {
+  await clearJobs();
+  let lost = 0;
+  for (let i = 0; i < 10; i++) {
+    let done!: () => void;
+    const ran = new Promise<void>((r) => (done = r));
+    const worker = await startWorker({ url: db.url, noCron: true, concurrency: 1, taskList: { probe: async () => void setImmediate(done) } });
+    await db.sql`select graphile_worker.add_job('probe', '{}'::json)`;
+    await ran;
+    await worker.stop();
+    lost += (await db.sql`select 1 from graphile_worker.jobs where task_identifier = 'probe'`).length;
+    await db.sql`select graphile_worker.complete_jobs(array_agg(id)) from graphile_worker.jobs where task_identifier = 'probe'`;
+  }
+  assert.equal(lost, 0);
+});

@@ -29,6 +29,14 @@ export interface WorkerHandle {
 }
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * graphile-worker 0.17.3 does not await an unbatched completeJob/failJob at shutdown, so a job that
+ * finishes just before stop(), SIGTERM or the end of runOnce can stay locked and run again when its
+ * lock expires (4 hours). With a batch delay of 0 completions go through a batcher that shutdown
+ * waits for. Use it for runOnce in tests too.
+ */
+export const workerPreset = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
 export const CLIENT_CONNECTED_CHANNEL = "fleet_client_connected";
 
 /** The dashboard's NOTIFY fleet_client_connected, '<client_id>' → a load job (deduped by job key). */
@@ -54,6 +62,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     taskList: opts.taskList ?? defaultTaskList,
     parsedCronItems: opts.noCron ? [] : parseCrontab(readFileSync(crontabPath, "utf8")),
     logger: workerLogger,
+    preset: workerPreset,
   });
   const listener = connect(opts.url, { max: 1, appName: "fleetsight-listen" });
   try {
@@ -92,7 +101,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
 
 export async function runWorker(opts: WorkerOptions): Promise<void> {
   if (opts.once) {
-    await runOnce({ connectionString: opts.url, taskList: opts.taskList ?? defaultTaskList, logger: workerLogger, concurrency: opts.concurrency ?? 1 });
+    await runOnce({ connectionString: opts.url, taskList: opts.taskList ?? defaultTaskList, logger: workerLogger, concurrency: opts.concurrency ?? 1, preset: workerPreset });
     return;
   }
   const handle = await startWorker(opts);
