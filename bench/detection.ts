@@ -6,7 +6,7 @@
 // out. A "no litres" copy of some fleets (fuel_liters removed) measures fuel_norm_check's peer
 // fallback. With --big, one client with ~1M expense rows is timed: every rule, refresh_anomalies and
 // every anomaly analysis.
-// Run: node --import tsx bench/detection.ts [--big] [--big-vehicles 1370] [--only tune] [--keep]
+// Run: node --import tsx bench/detection.ts [--big] [--big-vehicles 1370] [--big-db NAME] [--only tune] [--keep]
 // Needs DATABASE_URL (a server where it may create databases) or a local postgres on 127.0.0.1:5432.
 // Writes bench/results/detection.md.
 import { createReadStream } from "node:fs";
@@ -297,38 +297,73 @@ try {
     const dir = join(work, "big");
     const [, genMs] = await timed(() => generate(dir, { vehicles: nV, days: 730, industry: "logistics", seed: 11 }));
     const clientId = "bench_big";
-    await sql`insert into fleet.clients (client_id, industry, year_budget) values (${clientId}, 'logistics', 5000000000)`;
-    const [rows, loadMs] = await timed(() => loadFleet(sql!, clientId, "logistics", dir));
+    // --big-db NAME: time in an existing database that already holds bench_big (re-migrated with
+    // migrations/current.sql first), e.g. one kept by an earlier --keep run — saves the 1M-row load
+    const bigDb = arg("big-db", "");
+    if (bigDb) {
+      if (!/^[a-z0-9_]+$/.test(bigDb)) throw new Error("--big-db: [a-z0-9_] only");
+      await sql.end({ timeout: 5 });
+      await migrateDatabase(withDatabase(server, bigDb), { includeCurrent: true });
+      sql = connect(withDatabase(server, bigDb), { max: 2, appName: "fleetsight-bench-detection" });
+    }
+    let rows: number;
+    let loadMs = 0;
+    const [{ n: existing }] = await sql<{ n: string }[]>`select count(*) as n from fleet.expenses where client_id = ${clientId}`;
+    if (Number(existing) > 0) rows = Number(existing);
+    else {
+      await sql`insert into fleet.clients (client_id, industry, year_budget) values (${clientId}, 'logistics', 5000000000)`;
+      [rows, loadMs] = await timed(() => loadFleet(sql!, clientId, "logistics", dir));
+    }
     const truth = JSON.parse(await readFile(join(dir, "truth.json"), "utf8")) as Truth;
     const asOf = truth.options.end_date;
     await sql.unsafe(`vacuum analyze fleet.expenses`);
     const ruleRows = await sql<{ rule: string; fn: string }[]>`select rule, fn::regproc::text as fn from fleet.anomaly_rules where enabled order by sort_order`;
     log(`## Timing: one client with ${rows.toLocaleString("en-US")} expense rows (${nV} vehicles × 730 days)`);
     log("");
-    log(`Generated in ${(genMs / 1000).toFixed(1)} s, COPY-loaded in ${(loadMs / 1000).toFixed(1)} s. Each figure: the best of 3 runs, milliseconds, load average at start ${loadavg()[0].toFixed(1)}.`);
+    log(`Generated in ${(genMs / 1000).toFixed(1)} s${loadMs ? `, COPY-loaded in ${(loadMs / 1000).toFixed(1)} s` : " (already loaded in --big-db)"}. Each figure: the best of 3 runs, milliseconds, load average at start ${loadavg()[0].toFixed(1)}.`);
     log("");
-    log("| step | ms (best of 3) | findings / bytes |");
-    log("|---|---:|---:|");
-    const best = async (f: () => Promise<number>): Promise<[number, number]> => {
+    log("Wall = elapsed time of the call. CPU = the server backend's own CPU time for it (utime + stime from /proc/<backend pid>/stat; parallel workers off, so the backend does all the work) — on a machine shared with other jobs, CPU is what the call would take alone on one core.");
+    log("");
+    log("| step | wall ms (best of 3) | backend CPU ms (best of 3) | findings / bytes |");
+    log("|---|---:|---:|---:|");
+    // one dedicated connection, so the backend pid is known and its CPU time can be read
+    const tsql = postgres(withDatabase(server, bigDb || dbName), { max: 1, onnotice: () => {} });
+    await tsql`set max_parallel_workers_per_gather = 0`;
+    const [{ pid }] = await tsql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const ticks = async (): Promise<number | null> => {
+      try {
+        const f = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1].split(" ");
+        return Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15), clock ticks (100/s)
+      } catch {
+        return null;
+      }
+    };
+    const best = async (f: () => Promise<number>): Promise<[number, number, number | null]> => {
       let b = Infinity;
+      let cpu: number | null = Infinity;
       let v = 0;
       for (let i = 0; i < 3; i++) {
+        const t0 = await ticks();
         const [r, ms] = await timed(f);
+        const t1 = await ticks();
         v = r;
         b = Math.min(b, ms);
+        cpu = t0 === null || t1 === null || cpu === null ? null : Math.min(cpu, (t1 - t0) * 10);
       }
-      return [b, v];
+      return [b, v, cpu];
     };
+    const cpuCell = (c: number | null) => (c === null ? "—" : String(Math.round(c)));
     for (const r of ruleRows) {
-      const [ms, n] = await best(async () => Number((await sql!.unsafe<{ n: string }[]>(`select count(*) as n from ${r.fn}($1, $2::date)`, [clientId, asOf]))[0].n));
-      log(`| rule ${r.rule} | ${Math.round(ms)} | ${n} |`);
+      const [ms, n, cpu] = await best(async () => Number((await tsql.unsafe<{ n: string }[]>(`select count(*) as n from ${r.fn}($1, $2::date)`, [clientId, asOf]))[0].n));
+      log(`| rule ${r.rule} | ${Math.round(ms)} | ${cpuCell(cpu)} | ${n} |`);
     }
-    const [msAll, nAll] = await best(async () => Number((await sql!`select fleet.refresh_anomalies(${clientId}, ${asOf}::date) as n`)[0].n));
-    log(`| **fleet.refresh_anomalies (all rules, delete + insert)** | **${Math.round(msAll)}** | ${nAll} |`);
+    const [msAll, nAll, cpuAll] = await best(async () => Number((await tsql`select fleet.refresh_anomalies(${clientId}, ${asOf}::date) as n`)[0].n));
+    log(`| **fleet.refresh_anomalies (all rules, delete + insert)** | **${Math.round(msAll)}** | **${cpuCell(cpuAll)}** | ${nAll} |`);
     for (const a of ["anomaly_summary", "fuel_norm_check", "idle_fuel", "driver_fines", "odometer_check", "price_per_liter", "silent_assets", "budget_burn", "data_quality"]) {
-      const [ms, bytes] = await best(async () => (await sql!.unsafe<{ j: string }[]>(`select fleet.analysis_${a}($1, $2::date)::text as j`, [clientId, asOf]))[0].j.length);
-      log(`| analysis ${a} | ${Math.round(ms)} | ${bytes} bytes |`);
+      const [ms, bytes, cpu] = await best(async () => (await tsql.unsafe<{ j: string }[]>(`select fleet.analysis_${a}($1, $2::date)::text as j`, [clientId, asOf]))[0].j.length);
+      log(`| analysis ${a} | ${Math.round(ms)} | ${cpuCell(cpu)} | ${bytes} bytes |`);
     }
+    await tsql.end({ timeout: 5 });
     const fs = await findings(sql, clientId, asOf);
     log("");
     log("Detection on this fleet (seed 11):");

@@ -107,6 +107,7 @@ comment on function fleet.budget_burn_months(text, date) is 'The year of the cli
 create or replace function fleet.anomaly_budget_burn(client_id text, as_of date)
 returns setof fleet.anomalies
 language sql stable
+set work_mem = '128MB'
 as $$
   with params as materialized (
     select

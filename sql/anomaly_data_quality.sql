@@ -6,6 +6,7 @@
 create or replace function fleet.anomaly_data_quality(client_id text, as_of date)
 returns setof fleet.anomalies
 language sql stable
+set work_mem = '128MB'
 as $$
   with params as materialized (
     select fleet.setting($1, 'data_quality.min_gap_days') as min_gap_days

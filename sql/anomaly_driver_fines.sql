@@ -7,6 +7,7 @@
 create or replace function fleet.anomaly_driver_fines(client_id text, as_of date)
 returns setof fleet.anomalies
 language sql stable
+set work_mem = '128MB'
 as $$
   with params as materialized (
     select

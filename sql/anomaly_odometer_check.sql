@@ -1,8 +1,8 @@
 -- Rule odometer_check: impossible odometer readings and mileage, where the data has them. Per
--- vehicle, readings (odometer_km > 0, the day's highest) in date order: a reading lower than the
--- previous one by more than the tolerance (rollback), or an advance of more than max_km_per_day
--- per elapsed day (jump); and any vehicle-day whose daily_distance exceeds max_km_per_day (looked
--- for among the days with a row above half of it).
+-- vehicle, readings (odometer_km > 0) in date order (a day's rows by reading): a reading lower
+-- than the previous one by more than the tolerance (rollback), or an advance of more than
+-- max_km_per_day per elapsed day (jump); and any vehicle-day whose daily_distance exceeds
+-- max_km_per_day (looked for among the days with a row above half of it).
 -- Rubles at stake: for a jump, the km it adds beyond the reported daily_distance × the vehicle's
 -- fuel rubles per km (the fuel such phantom km could justify); rollbacks and impossible daily
 -- mileage carry no direct rubles (0) but are severity high / medium.
@@ -10,6 +10,7 @@
 create or replace function fleet.anomaly_odometer_check(client_id text, as_of date)
 returns setof fleet.anomalies
 language sql stable
+set work_mem = '128MB'
 as $$
   with params as materialized (
     select
@@ -17,24 +18,21 @@ as $$
       fleet.setting($1, 'odometer_check.backwards_tolerance_km') as tol
   ),
   readings as (
-    -- one pass in (gov_number, date) order: the day's highest reading, the previous reading
+    -- one pass over the rows in (gov_number, date) order (the primary key's order; rows of one day
+    -- by their reading, so several drivers' rows of a day never look like a rollback)
     select
-      d.gov_number, d.date, d.odometer,
-      lag(d.odometer) over w as prev_odometer,
-      lag(d.date) over w as prev_date
-    from (
-      select e.gov_number, e.date, max(e.odometer_km) as odometer
-      from fleet.expenses e
-      where e.client_id = $1 and e.date <= $2 and e.odometer_km > 0
-      group by e.gov_number, e.date
-    ) d
-    window w as (partition by d.gov_number order by d.date)
+      e.gov_number, e.date, e.odometer_km as odometer,
+      lag(e.odometer_km) over w as prev_odometer,
+      lag(e.date) over w as prev_date
+    from fleet.expenses e
+    where e.client_id = $1 and e.date <= $2 and e.odometer_km > 0
+    window w as (partition by e.gov_number order by e.date, e.odometer_km)
   ),
   flagged as (
     select r.*
     from readings r
     cross join params p
-    where r.odometer - r.prev_odometer > p.max_km * (r.date - r.prev_date)
+    where r.odometer - r.prev_odometer > p.max_km * greatest(r.date - r.prev_date, 1)
        or r.odometer < r.prev_odometer - p.tol
   ),
   reported_km as (

@@ -39,6 +39,7 @@ comment on function fleet.client_repair_share(text, date) is 'Share of the clien
 create or replace function fleet.anomaly_silent_assets(client_id text, as_of date)
 returns setof fleet.anomalies
 language sql stable
+set work_mem = '128MB'
 as $$
   with params as materialized (
     select
