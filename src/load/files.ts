@@ -15,6 +15,8 @@ export interface FileLoadOptions {
   maxRejectShare?: number;
   /** The name to record (defaults to the file's base name; never a full path of the server). */
   displayName?: string;
+  /** The inbox: the file must resolve (symlinks and `..` followed) to a path inside it. */
+  root?: string;
 }
 
 async function sha256(path: string): Promise<string> {
@@ -52,7 +54,7 @@ export async function loadFile(sql: Sql, clientId: string, path: string, opts: F
     maxRejectShare: opts.maxRejectShare ?? maxRejectShareFromEnv(),
     onProgress: opts.onProgress,
     open: async (): Promise<PreparedTable[]> => {
-      const tables = await readSource(path, { displayName: name });
+      const tables = await readSource(path, { displayName: name, root: opts.root });
       return tables.map((table) => {
         const mapping = mapHeaders(table.headers, ctx.synonyms, ctx.clientMap, fields, table.kindHint);
         return {
