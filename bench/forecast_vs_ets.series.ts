@@ -98,6 +98,34 @@ export function airPassengers(): BenchSeries {
   return { name: "AirPassengers", frequency: 12, horizon: 12, train: ap.slice(0, 132), test: ap.slice(132) };
 }
 
+/**
+ * Short windows of real series shipped with R (datasets, forecast): monthly windows of 24, 36 and
+ * 48 points with 12-month holdouts (6 for 24 points), quarterly windows of 12 and 20 points with
+ * 4-quarter holdouts; three start offsets (start, middle, end) per series and length. Data: bench/data/real_series.json,
+ * exported from R (see bench/results/forecast.md).
+ */
+export function realWindows(): BenchSeries[] {
+  const raw: { name: string; frequency: number; values: number[] }[] = JSON.parse(
+    readFileSync(fileURLToPath(new URL("./data/real_series.json", import.meta.url)), "utf8"),
+  );
+  const out: BenchSeries[] = [];
+  for (const r of raw) {
+    const f = r.frequency;
+    const specs = f === 12 ? [[24, 6], [36, 12], [48, 12]] : [[12, 4], [20, 4]];
+    for (const [L, H] of specs) {
+      const room = r.values.length - L - H;
+      if (room < 0) continue;
+      // start, middle and end of the series (offsets aligned to whole years)
+      const offsets = [0, Math.floor(room / f / 2) * f, Math.floor(room / f) * f];
+      for (const off of [...new Set(offsets)]) {
+        const w = r.values.slice(off, off + L + H);
+        out.push({ name: `real_${r.name}_${L}_${off}`, frequency: f, horizon: H, train: w.slice(0, L), test: w.slice(L) });
+      }
+    }
+  }
+  return out;
+}
+
 export function benchSeries(): BenchSeries[] {
-  return [airPassengers(), ...syntheticSeries()];
+  return [airPassengers(), ...syntheticSeries(), ...realWindows()];
 }

@@ -1,5 +1,13 @@
-// Fitting one ETS model: smoothing parameters and initial states by bounded Nelder–Mead on the
-// (concentrated) Gaussian likelihood, as in R's forecast::ets.
+// Fitting one ETS model: smoothing parameters and initial states by maximum likelihood (the ets
+// criterion n·log SSE [+ 2Σlog ŷ]) inside ets's usual bounds and admissible region.
+//
+// Default method ("cd", block coordinate descent): starting from the decomposition heuristic for
+// the states, alternate
+//   - Gauss–Newton over all initial states (l0, b0, s_1..s_{m-1}) with the smoothing parameters
+//     fixed: exact least squares in one step for linear models, a few chord steps otherwise; and
+//   - Nelder–Mead over the (logit-transformed) smoothing parameters with the states fixed,
+// two cycles. This reaches better optima than a joint Nelder–Mead over 14–17 dimensions (what ets
+// does) at a fraction of the cost. The "nm" method (joint Nelder–Mead) is kept for comparison.
 import { admissible, countParams, etsFilter, type FilterState, type ModelSpec, type SmoothParams } from "./ets.js";
 import { initialStates } from "./init.js";
 import { nelderMead } from "./optimize.js";
@@ -23,8 +31,8 @@ export interface FitOptions {
    */
   polishEval: number;
   /**
-   * "cd": for seasonal models, alternate Nelder–Mead over the smoothing parameters with
-   * Gauss–Newton steps over all initial states (exact least squares for linear models), then polish.
+   * "cd": alternate Nelder–Mead over the smoothing parameters with Gauss–Newton steps over all
+   * initial states (then an optional joint polish of polishEval evaluations).
    * "nm": Nelder–Mead only (staged as described for polishEval).
    */
   method: "cd" | "nm";
