@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runOnce } from "graphile-worker";
@@ -13,8 +13,11 @@ const db = await freshDatabase();
 // Tasks use the process-wide connection (src/db/connection.ts), which reads DATABASE_URL.
 process.env.DATABASE_URL = db.url;
 await db.sql`insert into fleet.clients (client_id, industry, year_budget) values ('w1', 'logistics', 1000000)`;
+// Job payloads name files in the client's inbox (plain names; paths are refused).
 const dir = mkdtempSync(join(tmpdir(), "fs-worker-"));
-const csv = join(dir, "w1.csv");
+process.env.FLEETSIGHT_DATA_DIR = dir;
+mkdirSync(join(dir, "w1"));
+const csv = join(dir, "w1", "w1.csv");
 writeFileSync(csv, "gov_number,date,daily_distance,fuel\nА123ВС77,2025-01-15,100,5000\nА123ВС77,2025-02-15,0,0\n");
 
 async function drain() {
@@ -23,10 +26,11 @@ async function drain() {
 }
 
 test("load then sweep then analyze, drained through the worker", async () => {
-  await db.sql`select graphile_worker.add_job('load', json_build_object('client_id', 'w1', 'files', json_build_array(${csv}::text)))`;
+  await db.sql`select graphile_worker.add_job('load', json_build_object('client_id', 'w1', 'files', json_build_array('w1.csv'::text)))`;
   await drain();
   const [l] = await db.sql<{ status: string; rows_loaded: string }[]>`select status, rows_loaded from fleet.loads where client_id = 'w1'`;
   assert.deepEqual({ ...l }, { status: "ok", rows_loaded: "2" });
+  assert.equal(existsSync(csv), false, "a loaded inbox file is moved to .processed");
   await db.sql`select graphile_worker.add_job('sweep', '{}'::json)`;
   await drain(); // the sweep enqueues analyze:w1, which the same drain runs
   const types = await db.sql<{ analysis_type: string }[]>`select analysis_type from fleet.fraud_json where client_id = 'w1' order by 1`;
