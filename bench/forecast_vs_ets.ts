@@ -151,7 +151,17 @@ if (speed) md.push(`| speed, 36-point monthly series, full model selection, one 
 md.push("");
 if (ets) md.push(`R: forecast ${ets.version}, \`ets(y)\` with defaults, \`forecast(fit, h, level = 95)\`.`, "");
 if (rNote) md.push(`Note: ${rNote}`, "");
-md.push("Reproduce:", "", "```sh", "apt-get install -y r-cran-forecast   # R + forecast (Debian); optional, for the ets column", "node --import tsx bench/forecast_vs_ets.ts   # writes bench/data/forecast_series.json, runs bench/forecast_vs_ets.R, writes this file", "node --import tsx bench/forecast_speed.ts    # speed only", "Rscript bench/forecast_vs_ets.R bench/data/forecast_series.json bench/data/forecast_ets_results.json   # ets only", "```", "");
+md.push(
+  "Reproduce:",
+  "",
+  "```sh",
+  "apt-get install -y r-cran-forecast   # R + forecast (Debian); optional, for the ets column", "node --import tsx bench/forecast_vs_ets.ts   # writes bench/data/forecast_series.json, runs bench/forecast_vs_ets.R, writes this file", "node --import tsx bench/forecast_speed.ts    # speed only", "Rscript bench/forecast_vs_ets.R bench/data/forecast_series.json bench/data/forecast_ets_results.json   # ets only",
+  "SKIP_R=1 node --import tsx bench/forecast_vs_ets.ts   # reuse the cached ets results (same series)",
+  "# bench/data/real_series.json was exported once from R with:",
+  "# Rscript -e 'suppressMessages(library(forecast)); library(jsonlite); s <- list(AirPassengers=AirPassengers, UKDriverDeaths=UKDriverDeaths, USAccDeaths=USAccDeaths, co2=co2, ldeaths=ldeaths, mdeaths=mdeaths, fdeaths=fdeaths, nottem=nottem, wineind=wineind, gas=gas, Seatbelts_front=Seatbelts[,\"front\"], Seatbelts_rear=Seatbelts[,\"rear\"], Seatbelts_VanKilled=Seatbelts[,\"VanKilled\"], sunspot_month=window(sunspot.month, start=1900), UKgas=UKgas, JohnsonJohnson=JohnsonJohnson, austres=austres, woolyrnq=woolyrnq); out <- lapply(names(s), function(n) list(name=n, frequency=frequency(s[[n]]), start=paste(start(s[[n]]), collapse=\"-\"), values=as.numeric(s[[n]]))); writeLines(toJSON(out, auto_unbox=TRUE, digits=NA), \"bench/data/real_series.json\")'",
+  "```",
+  "",
+);
 md.push(
   "What is compared: ours = `forecast()` from `src/forecast` with defaults (18 ETS models: errors A/M × trend N/A/Ad × season N/A/M, multiplicative ones only on positive data, seasonal ones only with ≥ 2 full seasons; AICc selection; parameters and initial states by likelihood: Nelder–Mead over the smoothing parameters alternating with Gauss–Newton over the initial states). R = `ets()` defaults (15 models: it excludes additive-error/multiplicative-season models; Nelder–Mead over parameters and states jointly).",
   "",

@@ -41,7 +41,10 @@ export interface ForecastResult {
   sigma2: number;
 }
 
-export interface ForecastOptions extends Partial<SelectOptions> {}
+export interface ForecastOptions extends Partial<SelectOptions> {
+  /** Widen prediction intervals with Student-t quantiles (df = n − number of parameters). Default false. */
+  tIntervals?: boolean;
+}
 
 const DEFAULT_SEED = 42;
 
@@ -185,12 +188,20 @@ export function forecast(input: ForecastInput, options: ForecastOptions = {}): F
 
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = scaled[i];
-  const opts: SelectOptions = { ...DEFAULT_SELECT_OPTIONS, ...options };
+  const opts: SelectOptions & { tIntervals?: boolean } = { ...DEFAULT_SELECT_OPTIONS, ...options };
   const sel = selectModel(y, m, opts);
   if (sel === null) return rescale(simpleForecast(scaled, h, level, "MEAN"), scale, false);
   const best = sel.best;
   const spec = best.spec;
-  const iv = forecastWithIntervals(spec, best.par, best.final, n, best.sigma2, h, level, seed);
+  // optional small-sample widening: Student-t instead of normal quantiles, df = n - parameters
+  let ivSigma2 = best.sigma2;
+  if (opts.tIntervals) {
+    const a = 0.5 + level / 200;
+    const df = Math.max(1, n - (best.k - 1));
+    const ratio = qt(a, df) / qnorm(a);
+    if (Number.isFinite(ratio) && ratio > 1) ivSigma2 *= ratio * ratio;
+  }
+  const iv = forecastWithIntervals(spec, best.par, best.final, n, ivSigma2, h, level, seed);
   const z = qnorm(0.5 + level / 200);
   const sigma = Math.sqrt(best.sigma2);
   const fitted = Array.from(best.fitted, (v) => v * scale);
