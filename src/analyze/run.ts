@@ -25,12 +25,15 @@ export async function analyzeClient(sql: Sql, clientId: string, opts: { asOf?: s
   return sql.begin("isolation level repeatable read", async (tx) => {
     // Serialise analyses of one client (parallel workers may both pick it up after a job-key replace).
     await tx`select pg_advisory_xact_lock(hashtext('fleetsight.analyze'), hashtext(${clientId}))`;
-    if ((await tx`select to_regprocedure('fleet.refresh_anomalies(text,date)') is not null as ok`)[0].ok) await tx`select fleet.refresh_anomalies(${clientId}, ${asOf}::date)`; // findings first: the anomaly analyses read fleet.anomalies
     const clients = await tx<{ data_version: string; analyses_version: string }[]>`
       select c.data_version, (select m.value from fleet.meta m where m.key = 'analyses_version') as analyses_version
       from fleet.clients c where c.client_id = ${clientId}`;
     if (clients.length === 0) throw new UnknownClientError(`unknown client "${clientId}"`);
     const { data_version, analyses_version } = clients[0];
+    // Read the client's expenses once into this transaction's cache of the shared intermediates
+    // (sql/expenses_cache.sql), then the findings: the anomaly analyses read fleet.anomalies.
+    await tx`select fleet.expenses_cache_refresh(${clientId}, ${asOf}::date)`;
+    await tx`select fleet.refresh_anomalies(${clientId}, ${asOf}::date)`;
     const types = await tx<{ analysis_type: string; engine: string }[]>`
       select analysis_type, engine from fleet.client_analyses(${clientId})`;
     const result: AnalyzeResult = { clientId, asOf, analyses: [], skipped: [], dataVersion: Number(data_version), expenseRows: 0 };

@@ -10,9 +10,9 @@
 //      with the field's type.
 // Anything else is an unknown column, kept per row in `extra`, with the closest known field.
 
-import { readFileSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot as root, referenceDir } from "../paths.js";
 import { parse as parseCsvSync } from "csv-parse/sync";
 import { SourceError, type TableKind } from "./types.js";
 
@@ -52,21 +52,13 @@ export const CLIENT_FIELD = "client";
  *  of the synonyms may leave out the `client` pseudo-field). */
 export const CLIENT_HEADERS = ["client", "client_id", "client_name", "company", "companyid", "клиент", "компания", "id клиента", "клиент id"];
 
-let rootCache: string | null = null;
-/** The package root (the directory holding package.json), from src/ under tsx or dist/src/ after tsc. */
+/** The package root (the directory holding package.json); see src/paths.ts. */
 export function packageRoot(): string {
-  if (rootCache) return rootCache;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "reference"))) return (rootCache = dir);
-    const up = dirname(dir);
-    if (up === dir) throw new Error("fleetsight: cannot find the package root (package.json + reference/) above " + fileURLToPath(import.meta.url));
-    dir = up;
-  }
+  return root;
 }
 
 function readReferenceCsv(name: string): Record<string, string>[] {
-  const text = readFileSync(join(packageRoot(), "reference", name), "utf8");
+  const text = readFileSync(join(referenceDir, name), "utf8");
   return parseCsvSync(text, { columns: true, bom: true, skip_empty_lines: true, trim: false }) as Record<string, string>[];
 }
 

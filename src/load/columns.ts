@@ -1,6 +1,6 @@
 // The columns of fleet.expenses and fleet.vehicles that a source can fill, derived from the
 // canonical fields (reference/fields.csv) so a new field is a data row plus a migration, not code.
-import { fieldDefs, type FieldDef } from "../db/reference.js";
+import { loadFieldDefs, type FieldDef } from "../ingest/headers.js";
 import type { TableKind } from "../ingest/types.js";
 
 export interface Column {
@@ -21,7 +21,7 @@ const stageTypeOf: Record<FieldDef["type"], string> = {
 
 /** The key columns come first; `extra` (unknown source columns) is appended by the loader. */
 export function columnsOf(kind: TableKind): Column[] {
-  return fieldDefs()
+  return loadFieldDefs()
     .filter((f) => f.field !== "client_id" && (f.table === kind || f.table === "both"))
     .map((f) => ({ name: f.field, type: f.type, stageType: stageTypeOf[f.type] }));
 }
