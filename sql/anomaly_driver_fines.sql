@@ -18,18 +18,32 @@ as $$
       fleet.setting($1, 'driver_fines.severity_medium') as sev_medium,
       fleet.setting($1, 'driver_fines.severity_high') as sev_high
   ),
-  driver_total as (
+  driver_month as (
+    -- one hash aggregate per driver-month; the days worked / with fines survive as bit masks of the
+    -- month's days (OR-ing rows of several vehicles on one day counts the day once)
     select
       e.driver,
       sum(e.fines) as fines,
       sum(e.daily_distance) as km,
-      count(distinct e.date) filter (where e.daily_distance > 0) as working_days,
-      count(distinct e.date) filter (where e.fines > 0) as fine_days,
+      coalesce(bit_or(1 << (extract(day from e.date)::int - 1)) filter (where e.daily_distance > 0), 0) as worked_mask,
+      coalesce(bit_or(1 << (extract(day from e.date)::int - 1)) filter (where e.fines > 0), 0) as fine_mask,
       min(e.date) as first_date,
       max(e.date) as last_date
     from fleet.expenses e
     where e.client_id = $1 and e.date <= $2 and e.driver <> ''
-    group by e.driver
+    group by e.driver, date_trunc('month', e.date::timestamp)
+  ),
+  driver_total as (
+    select
+      dm.driver,
+      sum(dm.fines) as fines,
+      sum(dm.km) as km,
+      sum(bit_count(dm.worked_mask::bit(32))) as working_days,
+      sum(bit_count(dm.fine_mask::bit(32))) as fine_days,
+      min(dm.first_date) as first_date,
+      max(dm.last_date) as last_date
+    from driver_month dm
+    group by dm.driver
   ),
   judged as (
     select

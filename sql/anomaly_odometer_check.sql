@@ -26,7 +26,8 @@ as $$
       lag(e.date) over w as prev_date
     from fleet.expenses e
     where e.client_id = $1 and e.date <= $2 and e.odometer_km > 0
-    window w as (partition by e.gov_number order by e.date, e.odometer_km)
+    -- collate "C": the partition only groups, and byte order sorts twice as fast as a locale's
+    window w as (partition by e.gov_number collate "C" order by e.date, e.odometer_km)
   ),
   flagged as (
     select r.*

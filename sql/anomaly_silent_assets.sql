@@ -62,7 +62,8 @@ as $$
     group by e.gov_number
   ),
   gaps as (
-    select m.gov_number, m.date + 1 as start_date, lead(m.date) over (partition by m.gov_number order by m.date) - 1 as end_date
+    -- collate "C": the partition only groups, and byte order sorts twice as fast as a locale's
+    select m.gov_number, m.date + 1 as start_date, lead(m.date) over (partition by m.gov_number collate "C" order by m.date) - 1 as end_date
     from marks m
   ),
   still as (
