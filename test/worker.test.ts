@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runOnce } from "graphile-worker";
 import { quietWorkerLogger } from "../src/worker/logger.js";
+import { workerPreset } from "../src/worker/run.js";
 import { freshDatabase } from "./helpers/db.js";
 import { taskList } from "../tasks/index.js";
 import { closeDb } from "../src/db/connection.js";
@@ -22,7 +23,7 @@ writeFileSync(csv, "gov_number,date,daily_distance,fuel\nА123ВС77,2025-01-15,
 
 async function drain() {
   // runOnce works through every runnable job, then resolves (graphile-worker's `--once`).
-  await runOnce({ connectionString: db.url, taskList, logger: quietWorkerLogger, concurrency: 1 });
+  await runOnce({ connectionString: db.url, taskList, logger: quietWorkerLogger, concurrency: 1, preset: workerPreset });
 }
 
 test("load then sweep then analyze, drained through the worker", async () => {
