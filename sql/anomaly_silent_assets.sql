@@ -4,15 +4,19 @@
 -- (insurance, rent, tax, parking, amortization…). A still period whose repair-category costs
 -- (fleet.expense_categories.counts_as_repair) are at least repair_share of its cash costs (all
 -- costs except fuel and amortization) and at least repair_ratio × the vehicle's usual repair spend
--- for that many days (its average daily cost outside still periods × the client's repair share; so
--- a seasonal tyre change does not excuse a month of standing) is a repair downtime, not flagged.
+-- for that many days (its average daily cost outside still periods × the repair share of the
+-- vehicles examined; so a seasonal tyre change does not excuse a month of standing) is a repair
+-- downtime, not flagged. Only vehicles whose months leave room for such a run are examined day by
+-- day (a run of ≥ 21 days leaves ≥ 11 undriven days in a month it touches).
 -- Rubles at stake = the period's costs other than repairs and fuel (fuel on idle days is
 -- idle_fuel's).
 -- Grain: one row per flagged still period of a vehicle.
--- fleet.client_repair_share: the client's repair-category share of all spending up to as_of, in
--- one pass over its rows. The column list comes from fleet.expense_categories (counts_as_repair),
--- quoted with %I — reference data, never caller input.
-create or replace function fleet.client_repair_share(client_id text, as_of date)
+-- fleet.client_repair_share: the repair-category share of spending up to as_of — of the client's
+-- vehicles listed in gov_numbers (of all of them when null), in one pass over their rows. The
+-- column list comes from fleet.expense_categories (counts_as_repair), quoted with %I — reference
+-- data, never caller input.
+drop function if exists fleet.client_repair_share(text, date);
+create or replace function fleet.client_repair_share(client_id text, as_of date, gov_numbers text[] default null)
 returns numeric
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
@@ -29,12 +33,14 @@ begin
   if v_expr is null then
     return 0;
   end if;
-  execute format('select sum(%s) / nullif(sum(e.total_cost), 0) from fleet.expenses e where e.client_id = $1 and e.date <= $2', v_expr)
-    into v_share using client_id, as_of;
+  execute format(
+    'select sum(%s) / nullif(sum(e.total_cost), 0) from fleet.expenses e
+     where e.client_id = $1 and e.date <= $2 and ($3 is null or e.gov_number = any ($3))', v_expr)
+    into v_share using client_id, as_of, gov_numbers;
   return coalesce(v_share, 0);
 end;
 $fn$;
-comment on function fleet.client_repair_share(text, date) is 'Share of the client''s spending (up to as_of) in repair categories (expense_categories.counts_as_repair); 0 without spending.';
+comment on function fleet.client_repair_share(text, date, text[]) is 'Share of spending (up to as_of) in repair categories (expense_categories.counts_as_repair) of the listed vehicles of a client (all when null); 0 without spending.';
 
 create or replace function fleet.anomaly_silent_assets(client_id text, as_of date)
 returns setof fleet.anomalies
@@ -49,17 +55,45 @@ as $$
       fleet.setting($1, 'silent_assets.severity_medium') as sev_medium,
       fleet.setting($1, 'silent_assets.severity_high') as sev_high
   ),
-  marks as (
-    -- driven days (a row with km > 0: daily_distance is never negative, so the day's sum is > 0),
-    -- plus a virtual driven day just outside each end of the vehicle's data
-    select distinct e.gov_number, e.date
-    from fleet.expenses e
-    where e.client_id = $1 and e.date <= $2 and e.daily_distance > 0
-    union all
-    select e.gov_number, unnest(array[min(e.date) - 1, max(e.date) + 1])
+  vehicle_month as (
+    -- one hash aggregate per vehicle-month: its driven days (a row with km > 0; daily_distance is
+    -- never negative) as a bit mask of the month's days
+    select e.gov_number, date_trunc('month', e.date::timestamp)::date as month,
+      coalesce(bit_or(1 << (extract(day from e.date)::int - 1)) filter (where e.daily_distance > 0), 0) as driven_mask,
+      min(e.date) as first_date, max(e.date) as last_date
     from fleet.expenses e
     where e.client_id = $1 and e.date <= $2
-    group by e.gov_number
+    group by 1, 2
+  ),
+  vehicle_span as (
+    select vm.gov_number, min(vm.first_date) as first_date, max(vm.last_date) as last_date
+    from vehicle_month vm
+    group by vm.gov_number
+  ),
+  candidates as materialized (
+    -- vehicles that may have a still run: a run of ≥ min_days days leaves ≥ ceil(min_days / 2)
+    -- undriven days (within the vehicle's span) in a month it touches, or skips a month of rows
+    select distinct vm.gov_number
+    from (
+      select vm.*, lead(vm.month) over (partition by vm.gov_number collate "C" order by vm.month) as next_month
+      from vehicle_month vm
+    ) vm
+    join vehicle_span vs using (gov_number)
+    cross join params p
+    where (least((vm.month + interval '1 month - 1 day')::date, vs.last_date) - greatest(vm.month, vs.first_date) + 1)
+          - bit_count(vm.driven_mask::bit(32)) >= ceil(p.min_days / 2.0)
+       or vm.next_month > (vm.month + interval '1 month')::date
+  ),
+  marks as (
+    -- the candidates' driven days, plus a virtual driven day just outside each end of their data
+    select distinct e.gov_number, e.date
+    from candidates c
+    join fleet.expenses e on e.client_id = $1 and e.gov_number = c.gov_number
+    where e.date <= $2 and e.daily_distance > 0
+    union all
+    select vs.gov_number, unnest(array[vs.first_date - 1, vs.last_date + 1])
+    from vehicle_span vs
+    where vs.gov_number in (select c.gov_number from candidates c)
   ),
   gaps as (
     -- collate "C": the partition only groups, and byte order sorts twice as fast as a locale's
@@ -101,19 +135,20 @@ as $$
     ) k
   ),
   client_repair as materialized (
-    select fleet.client_repair_share($1, $2) as repair_share_of_total
+    select fleet.client_repair_share($1, $2, array(select c.gov_number from candidates c)) as repair_share_of_total
   ),
   vehicle_repair as (
     -- the vehicle's usual repair spend per day: its average daily cost outside its still periods
-    -- × the client's repair share (index range reads for vehicles with a still period only)
-    select v.gov_number, x.total / nullif(x.days, 0) * coalesce(cr.repair_share_of_total, 0) as repair_per_day
-    from (select distinct s.gov_number from still s) v
+    -- (all its days minus the still ones) × the client's repair share; index range reads for the
+    -- vehicles with a still period only
+    select v.gov_number,
+      (x.total - v.still_total) / nullif(x.days - v.still_days, 0) * coalesce(cr.repair_share_of_total, 0) as repair_per_day
+    from (select c.gov_number, sum(c.total) as still_total, sum(c.rows) as still_days from costs c group by c.gov_number) v
     cross join client_repair cr
     cross join lateral (
       select sum(e.total_cost) as total, count(distinct e.date) as days
       from fleet.expenses e
       where e.client_id = $1 and e.gov_number = v.gov_number and e.date <= $2
-        and not exists (select 1 from still s where s.gov_number = v.gov_number and e.date between s.start_date and s.end_date)
     ) x
   ),
   totals as (
