@@ -72,29 +72,15 @@ export async function mergeExpenses(tx: Tx, clientId: string, loadId: number): P
   // the keys that occur more than once go through the (sorting) duplicate collapse and sum.
   await tx.unsafe(`
     create temp table dup_keys on commit drop as
-    select gov_number, date, coalesce(driver, '') as driver
+    select gov_number, date, coalesce(driver, '') as driver, count(*) as n
     from stage_expenses
     group by 1, 2, 3
     having count(*) > 1`);
   await tx.unsafe(`analyze dup_keys`);
-  const direct = valueCols
-    .map((c) => {
-      const q = ident(c.name);
-      if (c.type === "money" || c.name === "daily_distance") return `coalesce(s.${q}, 0)::${castOf(c)} as ${q}`;
-      return `s.${q}::${castOf(c)} as ${q}`;
-    })
-    .join(",\n      ");
+  // The keys that occur more than once: exact duplicates collapse, the rest is summed.
   await tx.unsafe(`
-    create temp table new_expenses on commit drop as
-    select s.gov_number, s.date, coalesce(s.driver, '') as driver,
-      ${direct},
-      s.extra,
-      1::bigint as source_rows
-    from stage_expenses s
-    where not exists (
-      select 1 from dup_keys d where d.gov_number = s.gov_number and d.date = s.date and d.driver = coalesce(s.driver, ''))
-    union all
-    (with distinct_rows as (
+    create temp table folded on commit drop as
+    with distinct_rows as (
       select distinct on (gov_number, date, coalesce(driver, ''), ${rowText}) *
       from stage_expenses s
       where exists (
@@ -106,13 +92,35 @@ export async function mergeExpenses(tx: Tx, clientId: string, loadId: number): P
       (array_agg(extra order by row_no desc) filter (where extra is not null))[1] as extra,
       count(*) as source_rows
     from distinct_rows
-    group by gov_number, date, coalesce(driver, ''))`);
+    group by gov_number, date, coalesce(driver, '')`);
+  const direct = valueCols
+    .map((c) => {
+      const q = ident(c.name);
+      if (c.type === "money" || c.name === "daily_distance") return `coalesce(s.${q}, 0)::${castOf(c)} as ${q}`;
+      return `s.${q}::${castOf(c)} as ${q}`;
+    })
+    .join(",\n      ");
+  // Every row of the source as it will be stored: the keys seen once straight from staging, plus
+  // the folded ones.
+  const incoming = `
+    select s.gov_number, s.date, coalesce(s.driver, '') as driver,
+      ${direct},
+      s.extra,
+      1::bigint as source_rows
+    from stage_expenses s
+    where not exists (
+      select 1 from dup_keys d where d.gov_number = s.gov_number and d.date = s.date and d.driver = coalesce(s.driver, ''))
+    union all
+    select * from folded`;
   step("fold");
   const [{ staged }] = await tx.unsafe<[{ staged: string }]>(`select count(*) as staged from stage_expenses`);
-  const [{ groups, distinct_rows }] = await tx.unsafe<[{ groups: string; distinct_rows: string }]>(
-    `select count(*) as groups, coalesce(sum(source_rows), 0) as distinct_rows from new_expenses`,
-  );
-  // A client with no stored expenses (a first load) has nothing to replace or compare against.
+  const [{ dup_rows }] = await tx.unsafe<[{ dup_rows: string }]>(`select coalesce(sum(n), 0) as dup_rows from dup_keys`);
+  const [f] = await tx.unsafe<[{ groups: string; distinct_rows: string }]>(`select count(*) as groups, coalesce(sum(source_rows), 0) as distinct_rows from folded`);
+  const single = Number(staged) - Number(dup_rows);
+  const groups = single + Number(f.groups);
+  const distinct_rows = single + Number(f.distinct_rows);
+  // A client with no stored expenses (a first load) has nothing to replace or compare against:
+  // the rows go straight in, without materialising them once more.
   const [{ stored }] = await tx.unsafe<[{ stored: boolean }]>(`select exists (select 1 from fleet.expenses where client_id = $1) as stored`, [clientId]);
   step("count");
   const insertCols = ["gov_number", "date", "driver", ...valueCols.map((c) => c.name), "extra"];
@@ -122,10 +130,11 @@ export async function mergeExpenses(tx: Tx, clientId: string, loadId: number): P
     inserted = await tx.unsafe(
       `insert into fleet.expenses (client_id, ${insertCols.map(ident).join(", ")}, load_id)
        select $1, ${insertCols.map((c) => `n.${ident(c)}`).join(", ")}, $2
-       from new_expenses n`,
+       from (${incoming}) n`,
       [clientId, loadId],
     );
   } else {
+    await tx.unsafe(`create temp table new_expenses on commit drop as ${incoming}`);
     // The delete below probes new_expenses once per stored row of the affected vehicle-days.
     await tx.unsafe(`create index on new_expenses (gov_number, date, driver)`);
     await tx.unsafe(`analyze new_expenses`);
