@@ -99,8 +99,8 @@ export function airPassengers(): BenchSeries {
 }
 
 /**
- * Short windows of real series shipped with R (datasets, forecast): monthly windows of 24, 36 and
- * 48 points with 12-month holdouts (6 for 24 points), quarterly windows of 12 and 20 points with
+ * Short windows of real series shipped with R (datasets, forecast): monthly windows of 12, 18, 24,
+ * 36 and 48 points with 6/6/6/12/12-month holdouts, quarterly windows of 12 and 20 points with
  * 4-quarter holdouts; three start offsets (start, middle, end) per series and length. Data: bench/data/real_series.json,
  * exported from R (see bench/results/forecast.md).
  */
@@ -111,7 +111,7 @@ export function realWindows(): BenchSeries[] {
   const out: BenchSeries[] = [];
   for (const r of raw) {
     const f = r.frequency;
-    const specs = f === 12 ? [[24, 6], [36, 12], [48, 12]] : [[12, 4], [20, 4]];
+    const specs = f === 12 ? [[12, 6], [18, 6], [24, 6], [36, 12], [48, 12]] : [[12, 4], [20, 4]];
     for (const [L, H] of specs) {
       const room = r.values.length - L - H;
       if (room < 0) continue;
