@@ -42,6 +42,41 @@ end;
 $fn$;
 comment on function fleet.client_repair_share(text, date, text[]) is 'Share of spending (up to as_of) in repair categories (expense_categories.counts_as_repair) of the listed vehicles of a client (all when null); 0 without spending.';
 
+-- fleet.vehicle_category_costs: a vehicle's spend per money category over a date range, one row
+-- per category of fleet.expense_categories (one pass over the range's rows through the primary
+-- key). Column names come from fleet.expense_categories, quoted with %I — reference data, never
+-- caller input.
+create or replace function fleet.vehicle_category_costs(client_id text, gov_number text, from_date date, to_date date)
+returns table (category text, counts_as_repair boolean, amount numeric)
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $fn$
+declare
+  v_names text;
+  v_sums text;
+begin
+  select string_agg(quote_literal(ec.category), ', ' order by ec.sort_order, ec.category),
+         string_agg(format('coalesce(sum(e.%I), 0)', ec.category), ', ' order by ec.sort_order, ec.category)
+    into v_names, v_sums
+  from fleet.expense_categories ec
+  join pg_attribute a
+    on a.attrelid = 'fleet.expenses'::regclass and a.attname = ec.category and a.attnum > 0 and not a.attisdropped;
+  if v_names is null then
+    return;
+  end if;
+  return query execute format(
+    'select x.category, ec.counts_as_repair, x.amount
+     from (
+       select unnest(array[%s]::text[]) as category, unnest(array[%s]::numeric[]) as amount
+       from fleet.expenses e
+       where e.client_id = $1 and e.gov_number = $2 and e.date between $3 and $4
+     ) x
+     join fleet.expense_categories ec on ec.category = x.category', v_names, v_sums)
+    using client_id, gov_number, from_date, to_date;
+end;
+$fn$;
+comment on function fleet.vehicle_category_costs(text, text, date, date) is 'A vehicle''s spend per money category (and whether it counts as repair) between two dates, inclusive.';
+
 create or replace function fleet.anomaly_silent_assets(client_id text, as_of date)
 returns setof fleet.anomalies
 language sql stable
@@ -86,10 +121,13 @@ as $$
   ),
   marks as (
     -- the candidates' driven days, plus a virtual driven day just outside each end of their data
-    select distinct e.gov_number, e.date
+    select c.gov_number, d.date
     from candidates c
-    join fleet.expenses e on e.client_id = $1 and e.gov_number = c.gov_number
-    where e.date <= $2 and e.daily_distance > 0
+    cross join lateral (
+      select distinct e.date
+      from fleet.expenses e
+      where e.client_id = $1 and e.gov_number = c.gov_number and e.date <= $2 and e.daily_distance > 0
+    ) d
     union all
     select vs.gov_number, unnest(array[vs.first_date - 1, vs.last_date + 1])
     from vehicle_span vs
@@ -124,14 +162,7 @@ as $$
       select
         coalesce(sum(x.amount) filter (where x.counts_as_repair), 0) as repair,
         jsonb_object_agg(x.category, round(x.amount, 2) order by x.category) filter (where x.amount <> 0) as categories
-      from (
-        select ec.category, ec.counts_as_repair, sum(kv.value::numeric) as amount
-        from fleet.expenses e
-        cross join lateral jsonb_each_text(to_jsonb(e)) kv
-        join fleet.expense_categories ec on ec.category = kv.key
-        where e.client_id = $1 and e.gov_number = s.gov_number and e.date between s.start_date and s.end_date
-        group by ec.category, ec.counts_as_repair
-      ) x
+      from fleet.vehicle_category_costs($1, s.gov_number, s.start_date, s.end_date) x
     ) k
   ),
   client_repair as materialized (
