@@ -27,6 +27,8 @@ export interface RawTable {
   kindHint: TableKind | null;
   headers: string[];
   rows: AsyncIterable<RawRow>;
+  /** Bytes of the file read so far by the current pass over `rows` (CSV: for a progress ETA). */
+  bytesRead?: () => number;
 }
 
 /** A problem that refuses a whole source (bad encoding, no recognisable columns, …). */

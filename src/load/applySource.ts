@@ -24,7 +24,8 @@ export interface SourceSpec {
    *  FLEETSIGHT_MIN_REJECTS_TO_REFUSE): 2 typos in a 5-row file are rejects, not a wrong mapping.
    *  A source whose every row is rejected is always refused. */
   minRejectsToRefuse?: number;
-  onProgress?: (rowsRead: number) => void;
+  /** Called every few thousand rows; bytesRead when the reader knows it (CSV), for an ETA. */
+  onProgress?: (rowsRead: number, bytesRead?: number) => void;
   /** Facts about the source to keep in the report (detected format, etc.). */
   report?: Record<string, unknown>;
 }
@@ -119,7 +120,7 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
         const onRow = (row: RawRow): string | null => {
           rowsRead++;
           tableRead++;
-          if (spec.onProgress && (rowsRead & 0x3fff) === 0) spec.onProgress(rowsRead);
+          if (spec.onProgress && (rowsRead & 0xfff) === 0) spec.onProgress(rowsRead, t.table.bytesRead?.());
           let res: NormalisedRow = t.normalise(row);
           if (res.ok) {
             const bad = checkLimits(t.kind, res.record);

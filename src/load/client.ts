@@ -17,7 +17,7 @@ export interface ClientLoadOptions {
   files?: string[];
   localPaths?: boolean;
   full?: boolean;
-  onProgress?: (rowsRead: number) => void;
+  onProgress?: (rowsRead: number, bytesRead?: number) => void;
 }
 
 export interface ClientLoadOutcome {

@@ -11,7 +11,7 @@ import type { PreparedTable } from "../ingest/types.js";
 import { applySource, type LoadResult } from "./applySource.js";
 
 export interface FileLoadOptions {
-  onProgress?: (rowsRead: number) => void;
+  onProgress?: (rowsRead: number, bytesRead?: number) => void;
   maxRejectShare?: number;
   /** The name to record (defaults to the file's base name; never a full path of the server). */
   displayName?: string;

@@ -57,7 +57,7 @@ export async function loadCommand(args: string[]): Promise<number> {
         size = undefined;
       }
       const bar = values.json ? { update: () => {}, done: () => {} } : progressBar(basename(f), size);
-      const out = await loadClient(sql, id, { files: [f], localPaths: true, onProgress: (rows) => bar.update(rows) });
+      const out = await loadClient(sql, id, { files: [f], localPaths: true, onProgress: (rows, bytes) => bar.update(rows, bytes) });
       bar.done();
       results.push(...out.results);
     }

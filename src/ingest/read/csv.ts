@@ -447,8 +447,10 @@ export async function readCsv(path: string, opts: ReadOptions = {}): Promise<Raw
   const rows: AsyncIterable<RawRow> = {
     [Symbol.asyncIterator]: () => streamRows(),
   };
+  let current: { bytesRead: number } | null = null;
   async function* streamRows(): AsyncGenerator<RawRow> {
     const file = createReadStream(path, { highWaterMark: 256 * 1024 });
+    current = file;
     const decoder = new Decoder(sn.encoding, sn.nonAscii, skipChars, name);
     // No `info`/`on_record`: csv-parse builds an info object per record for those, which costs
     // more than the parsing. Records are counted here (blank lines are records too).
@@ -502,5 +504,6 @@ export async function readCsv(path: string, opts: ReadOptions = {}): Promise<Raw
     kindHint: hintFor(name),
     headers,
     rows,
+    bytesRead: () => current?.bytesRead ?? 0,
   };
 }
