@@ -217,32 +217,42 @@ export function admissible(spec: ModelSpec, p: SmoothParams, poly: Float64Array)
   for (let k = 2; k < m; k++) poly[k] = c;
   poly[m] = alpha + beta - phi;
   poly[deg] = 1;
+  // ets accepts roots up to modulus 1 + 1e-10: test P(z·(1+1e-10)) for roots strictly inside.
+  // This matters: without a trend (phi = 1, beta = 0) P(1) = 0, so one root is always exactly 1.
+  const r = 1 + 1e-10;
+  let rk = r;
+  for (let k = 1; k <= deg; k++) {
+    poly[k] *= rk;
+    rk *= r;
+  }
   return schurStable(poly, deg);
 }
 
 /**
  * True if all roots of Σ a_k z^k (degree n) lie strictly inside the unit circle (Schur–Cohn).
- * (ets allows moduli up to 1 + 1e-10; the difference only matters exactly on the boundary.)
  * `a` must have length >= 2(n+1); its contents are destroyed (second half is scratch).
  */
 function schurStable(a: Float64Array, n: number): boolean {
+  // ping-pong between the two halves of `a`; rescale only when magnitudes drift far from 1
+  let src = 0;
+  let dst = n + 1;
   let deg = n;
-  const off = n + 1;
   while (deg > 0) {
-    const an = a[deg];
-    const a0 = a[0];
+    const an = a[src + deg];
+    const a0 = a[src];
     if (!(Math.abs(a0) < Math.abs(an))) return false;
     // r_i = a_n a_{i+1} - a_0 a_{deg-1-i}, i = 0..deg-1
-    let lead = 0;
-    for (let i = 0; i < deg; i++) {
-      const ri = an * a[i + 1] - a0 * a[deg - 1 - i];
-      a[off + i] = ri;
-    }
+    for (let i = 0; i < deg; i++) a[dst + i] = an * a[src + i + 1] - a0 * a[src + deg - 1 - i];
     deg--;
-    lead = Math.abs(a[off + deg]);
+    const lead = Math.abs(a[dst + deg]);
     if (!(lead > 0) || !Number.isFinite(lead)) return false;
-    const inv = 1 / lead;
-    for (let i = 0; i <= deg; i++) a[i] = a[off + i] * inv;
+    if (lead < 1e-100 || lead > 1e100) {
+      const inv = 1 / lead;
+      for (let i = 0; i <= deg; i++) a[dst + i] *= inv;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
   }
   return true;
 }

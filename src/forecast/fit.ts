@@ -46,9 +46,11 @@ export interface FitOptions {
   cdNonSeasonal: boolean;
   /** With starts = 1: ets's starting values ("ets") or moderate smoothing ("alt"). */
   singleStart: "ets" | "alt";
+  /** The "alt" starting point: alpha, beta/alpha, gamma/(1-alpha), phi. */
+  altStart: { alpha: number; betaStar: number; gammaStar: number; phi: number };
 }
 
-export const DEFAULT_FIT_OPTIONS: FitOptions = { maxEval: 300, restarts: 1, polishEval: 0, method: "cd", cycles: 2, starts: 1, relTol: 1e-5, singleStart: "alt", cdNonSeasonal: true };
+export const DEFAULT_FIT_OPTIONS: FitOptions = { maxEval: 300, restarts: 1, polishEval: 0, method: "cd", cycles: 1, starts: 1, relTol: 1e-5, singleStart: "alt", cdNonSeasonal: true, altStart: { alpha: 0.3, betaStar: 0.05, gammaStar: 0.1, phi: 0.9 } };
 
 export interface FittedModel {
   spec: ModelSpec;
@@ -224,7 +226,7 @@ export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DE
       // race two starting points for one cycle, then continue with the better one
       res = cd(x0full(full, lay1, x0, init.S, m), 1);
       const xs = x0full(full, lay1, x0, init.S, m);
-      full.encodeSmooth({ alpha: 0.3, beta: 0.3 * 0.05, gamma: 0.7 * 0.1, phi: 0.9 }, xs);
+      full.encodeSmooth(altParams(opts), xs);
       const res2 = cd(xs, 1);
       if (res2.f < res.f) res = res2;
       if (opts.cycles > 1 && Number.isFinite(res.f)) {
@@ -233,7 +235,7 @@ export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DE
       }
     } else {
       const xs = x0full(full, lay1, x0, init.S, m);
-      if (opts.singleStart === "alt") full.encodeSmooth({ alpha: 0.3, beta: 0.3 * 0.05, gamma: 0.7 * 0.1, phi: 0.9 }, xs);
+      if (opts.singleStart === "alt") full.encodeSmooth(altParams(opts), xs);
       res = cd(xs, opts.cycles);
     }
   } else {
@@ -401,4 +403,9 @@ function coordinateDescent(
     }
   }
   return { x, f };
+}
+
+function altParams(opts: FitOptions): SmoothParams {
+  const a = opts.altStart;
+  return { alpha: a.alpha, beta: a.alpha * a.betaStar, gamma: (1 - a.alpha) * a.gammaStar, phi: a.phi };
 }
