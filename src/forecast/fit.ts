@@ -46,11 +46,13 @@ export interface FitOptions {
   cdNonSeasonal: boolean;
   /** With starts = 1: ets's starting values ("ets") or moderate smoothing ("alt"). */
   singleStart: "ets" | "alt";
+  /** Upper bound for gamma / (1 - alpha) (ets: 0.9999). */
+  gammaStarMax: number;
   /** The "alt" starting point: alpha, beta/alpha, gamma/(1-alpha), phi. */
   altStart: { alpha: number; betaStar: number; gammaStar: number; phi: number };
 }
 
-export const DEFAULT_FIT_OPTIONS: FitOptions = { maxEval: 300, restarts: 1, polishEval: 0, method: "cd", cycles: 1, starts: 1, relTol: 1e-5, singleStart: "alt", cdNonSeasonal: true, altStart: { alpha: 0.3, betaStar: 0.05, gammaStar: 0.1, phi: 0.9 } };
+export const DEFAULT_FIT_OPTIONS: FitOptions = { maxEval: 300, restarts: 1, polishEval: 0, method: "cd", cycles: 1, starts: 1, relTol: 1e-5, singleStart: "alt", cdNonSeasonal: true, gammaStarMax: UPPER, altStart: { alpha: 0.3, betaStar: 0.05, gammaStar: 0.1, phi: 0.9 } };
 
 export interface FittedModel {
   spec: ModelSpec;
@@ -89,6 +91,8 @@ class Layout {
   constructor(
     readonly spec: ModelSpec,
     readonly fixedS: Float64Array | null = null,
+    /** upper bound of gamma / (1 - alpha) */
+    readonly gammaStarMax = UPPER,
   ) {
     let k = 1;
     this.iBeta = spec.trend !== "N" ? k++ : -1;
@@ -105,7 +109,7 @@ class Layout {
     const alpha = LOWER + (UPPER - LOWER) * sigmoid(x[0]);
     p.alpha = alpha;
     p.beta = this.iBeta >= 0 ? alpha * (LOWER + (UPPER - LOWER) * sigmoid(x[this.iBeta])) : 0;
-    p.gamma = this.iGamma >= 0 ? (1 - alpha) * (LOWER + (UPPER - LOWER) * sigmoid(x[this.iGamma])) : 0;
+    p.gamma = this.iGamma >= 0 ? (1 - alpha) * (LOWER + (this.gammaStarMax - LOWER) * sigmoid(x[this.iGamma])) : 0;
     p.phi = this.iPhi >= 0 ? PHI_LOWER + (PHI_UPPER - PHI_LOWER) * sigmoid(x[this.iPhi]) : 1;
     if (this.iS >= 0) {
       const m = this.spec.m;
@@ -124,7 +128,7 @@ class Layout {
     const inv = (v: number): number => clampU(logit(Math.min(Math.max((v - LOWER) / (UPPER - LOWER), 1e-6), 1 - 1e-6)));
     x[0] = inv(p.alpha);
     if (this.iBeta >= 0) x[this.iBeta] = inv(p.beta / p.alpha);
-    if (this.iGamma >= 0) x[this.iGamma] = inv(p.gamma / (1 - p.alpha));
+    if (this.iGamma >= 0) x[this.iGamma] = clampU(logit(Math.min(Math.max((p.gamma / (1 - p.alpha) - LOWER) / (this.gammaStarMax - LOWER), 1e-6), 1 - 1e-6)));
     if (this.iPhi >= 0) x[this.iPhi] = clampU(logit((p.phi - PHI_LOWER) / (PHI_UPPER - PHI_LOWER)));
   }
 }
@@ -148,8 +152,8 @@ export function fitModel(y: Float64Array, spec: ModelSpec, opts: FitOptions = DE
   const init = initialStates(y, spec);
   const seasonal = spec.season !== "N";
   const staged = seasonal && opts.polishEval >= 0;
-  const full = new Layout(spec);
-  const lay1 = staged ? new Layout(spec, init.S) : full;
+  const full = new Layout(spec, null, opts.gammaStarMax);
+  const lay1 = staged ? new Layout(spec, init.S, opts.gammaStarMax) : full;
   const x0 = new Float64Array(lay1.size);
   // starting smoothing parameters as in ets (initparam), limited away from the flat logit tails
   const alpha0 = LOWER + (0.2 * (UPPER - LOWER)) / (seasonal ? m : 1);
