@@ -119,10 +119,11 @@ const groupRow = (g: string, label: string): string | null => {
   const mo = idx.map((i) => masesOurs[i]);
   const me = ets ? idx.map((i) => masesEts[i]) : [];
   const w = ets ? idx.filter((i) => masesOurs[i] < masesEts[i] - 1e-9).length : 0;
+  const l = ets ? idx.filter((i) => masesOurs[i] > masesEts[i] + 1e-9).length : 0;
   const cov = (fcs: Fc[]) => idx.reduce((acc, i) => { const c = coverage(series[i], fcs[i]); return [acc[0] + c[0], acc[1] + c[1]]; }, [0, 0]);
   const co = cov(ours);
   const ce = ets ? cov(ets.results) : [0, 0];
-  return `| ${label} (${idx.length}) | ${mean(mo).toFixed(4)} / ${median(mo).toFixed(4)} | ${ets ? `${mean(me).toFixed(4)} / ${median(me).toFixed(4)}` : "n/a"} | ${((100 * co[0]) / co[1]).toFixed(1)}% | ${ets ? `${((100 * ce[0]) / ce[1]).toFixed(1)}%` : "n/a"} | ${ets ? `${w}/${idx.length}` : "n/a"} |`;
+  return `| ${label} (${idx.length}) | ${mean(mo).toFixed(4)} / ${median(mo).toFixed(4)} | ${ets ? `${mean(me).toFixed(4)} / ${median(me).toFixed(4)}` : "n/a"} | ${((100 * co[0]) / co[1]).toFixed(1)}% | ${ets ? `${((100 * ce[0]) / ce[1]).toFixed(1)}%` : "n/a"} | ${ets ? `${w} / ${l} / ${idx.length - w - l}` : "n/a"} |`;
 };
 const speed = process.env.SKIP_SPEED === "1" ? null : measureSpeed();
 
@@ -133,7 +134,7 @@ md.push(
   "",
 );
 md.push("MASE = mean absolute forecast error over the holdout ÷ in-sample MAE of the seasonal naive forecast (lag = frequency). Coverage = share of holdout points inside the 95% prediction interval.", "");
-md.push("| group (series) | MASE ours, mean / median | MASE ets, mean / median | 95% coverage ours | 95% coverage ets | ours better |", "|---|---|---|---|---|---|");
+md.push("| group (series) | MASE ours, mean / median | MASE ets, mean / median | 95% coverage ours | 95% coverage ets | ours better / worse / tie |", "|---|---|---|---|---|---|");
 for (const [g, label] of [["ap", "AirPassengers"], ["syn", "synthetic"], ["real", "real-data windows"]] as const) {
   const row = groupRow(g, label);
   if (row) md.push(row);
