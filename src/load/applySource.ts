@@ -2,7 +2,7 @@
 // a fleet.loads row first, then ONE transaction that streams every table into staging with COPY,
 // merges, and bumps data_version. A crash or an error leaves the data exactly as it was; the loads
 // row and the rejects are written outside that transaction so the person can see why.
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Sql } from "../db/connection.js";
 import { log, peakRssMb, redact } from "../log.js";
@@ -148,34 +148,24 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
           values.push(res.extra && Object.keys(res.extra).length ? res.extra : null);
           return copyLine(values);
         };
-        // COPY text is sent in chunks of ~64 KB rather than one write per row.
-        let batch = "";
-        const toCopy = new Transform({
-          writableObjectMode: true,
-          readableObjectMode: false,
-          writableHighWaterMark: 256,
-          transform(row: RawRow, _enc, done) {
-            try {
-              const line = onRow(row);
-              if (line !== null) batch += line;
-              if (batch.length >= 65536) {
-                const out = batch;
-                batch = "";
-                done(null, out);
-              } else done();
-            } catch (e) {
-              done(e as Error);
+        // Rows are pulled straight from the reader and COPY text is sent in chunks of ~64 KB: no
+        // per-row stream machinery between the parser and the socket.
+        const rowsIn = t.table.rows;
+        async function* copyChunks(): AsyncGenerator<string> {
+          let batch = "";
+          for await (const row of rowsIn) {
+            const line = onRow(row);
+            if (line !== null) batch += line;
+            if (batch.length >= 65536) {
+              yield batch;
+              batch = "";
             }
-          },
-          flush(done) {
-            const out = batch;
-            batch = "";
-            done(null, out || undefined);
-          },
-        });
+          }
+          if (batch) yield batch;
+        }
         t0 = performance.now();
         const writable = await tx.unsafe(`copy ${stageTable(t.kind)} (${columns.join(", ")}) from stdin`).writable();
-        await pipeline(Readable.from(t.table.rows), toCopy, writable);
+        await pipeline(copyChunks, writable);
         lap(`stage_${t.kind}`, t0);
         seen.add(t.kind);
         // The file's own `client` column is ignored (the load is for spec.clientId); say what it held.
