@@ -1,5 +1,18 @@
 // Public API of the forecasting module: ETS (Holt–Winters family) with AICc model selection.
 // Pure functions, no I/O.
+//
+// Design (see bench/results/forecast.md for the comparison with R's forecast::ets):
+// - candidates (select.ts): errors A/M × trend N/A/Ad × season N/A/M; multiplicative components only
+//   for strictly positive data; seasonal models only with >= 2 full seasons and period <= 24; a
+//   model only if n > parameters + 4 (ets's rule; ETS(·,N,N) from 4 points on);
+// - fitting (fit.ts): likelihood inside ets's usual bounds (0<α<1, 0<β<α, 0<γ<1−α, 0.8≤φ≤0.98)
+//   and admissible region (ets.ts), initial states from ets's decomposition heuristic (init.ts),
+//   then Gauss–Newton over the states alternating with Nelder–Mead (optimize.ts) over the
+//   smoothing parameters; multiplicative variants start from the fitted additive one;
+// - selection by AICc; intervals (intervals.ts): analytic for classes 1 and 2 of Hyndman et al.
+//   (2008), seeded simulation (5000 paths) for multiplicative seasonality;
+// - fewer than 4 points: MEAN (Student-t interval) or, for one point, NAIVE with an assumed 50%
+//   coefficient of variation; constant series: constant forecast, zero-width interval.
 import { modelName } from "./ets.js";
 import { ForecastInputError } from "./errors.js";
 import { forecastWithIntervals } from "./intervals.js";
