@@ -19,29 +19,30 @@ as $$
       fleet.setting($1, 'driver_fines.severity_high') as sev_high
   ),
   driver_month as (
-    -- one hash aggregate per driver-month; the days worked / with fines survive as bit masks of the
-    -- month's days (OR-ing rows of several vehicles on one day counts the day once)
+    -- from the shared vehicle-driver-month intermediate (cached for the analyze transaction by
+    -- fleet.expenses_cache_refresh): OR-ing the day masks of a driver's vehicles counts a day once
     select
-      e.driver,
-      sum(e.fines) as fines,
-      sum(e.daily_distance) as km,
-      coalesce(bit_or(1 << (extract(day from e.date)::int - 1)) filter (where e.daily_distance > 0), 0) as worked_mask,
-      coalesce(bit_or(1 << (extract(day from e.date)::int - 1)) filter (where e.fines > 0), 0) as fine_mask,
-      min(e.date) as first_date,
-      max(e.date) as last_date
-    from fleet.expenses e
-    where e.client_id = $1 and e.date <= $2 and e.driver <> ''
-    group by e.driver, date_trunc('month', e.date::timestamp)
+      v.driver,
+      v.month,
+      sum(v.fines) as fines,
+      sum(v.daily_distance) as km,
+      bit_or(v.driven_mask) as worked_mask,
+      bit_or(v.fine_mask) as fine_mask,
+      bit_or(v.day_mask)::bit(32)::text as days
+    from fleet.expenses_by_vehicle_driver_month($1, $2) v
+    where v.driver <> ''
+    group by v.driver, v.month
   ),
   driver_total as (
+    -- bit d-1 of a mask = day d: the first day is the lowest set bit, the last the highest
     select
       dm.driver,
       sum(dm.fines) as fines,
       sum(dm.km) as km,
       sum(bit_count(dm.worked_mask::bit(32))) as working_days,
       sum(bit_count(dm.fine_mask::bit(32))) as fine_days,
-      min(dm.first_date) as first_date,
-      max(dm.last_date) as last_date
+      min(dm.month + (32 - length(rtrim(dm.days, '0')))) as first_date,
+      max(dm.month + (length(ltrim(dm.days, '0')) - 1)) as last_date
     from driver_month dm
     group by dm.driver
   ),

@@ -15,11 +15,11 @@ as $$
       fleet.setting($1, 'high_salary.severity_high') as sev_high
   ),
   driver_month as (
-    select e.driver, date_trunc('month', e.date::timestamp)::date as month, sum(e.calculated_salary) as salary
-    from fleet.expenses e
-    where e.client_id = $1 and e.date <= $2 and e.driver <> ''
-    group by 1, 2
-    having sum(e.calculated_salary) > 0
+    -- from the shared driver-month intermediate (cached for the analyze transaction by
+    -- fleet.expenses_cache_refresh); drivers without a name are not in it
+    select d.driver, d.month, d.calculated_salary as salary
+    from fleet.expenses_by_driver_month($1, $2) d
+    where d.calculated_salary > 0
   ),
   month_fence as (
     select
