@@ -91,17 +91,20 @@ as $$
       fleet.setting($1, 'silent_assets.severity_high') as sev_high
   ),
   vehicle_month as (
-    -- one hash aggregate per vehicle-month: its driven days (a row with km > 0; daily_distance is
-    -- never negative) as a bit mask of the month's days
-    select e.gov_number, date_trunc('month', e.date::timestamp)::date as month,
-      coalesce(bit_or(1 << (extract(day from e.date)::int - 1)) filter (where e.daily_distance > 0), 0) as driven_mask,
-      min(e.date) as first_date, max(e.date) as last_date
-    from fleet.expenses e
-    where e.client_id = $1 and e.date <= $2
-    group by 1, 2
+    -- per vehicle-month from the shared vehicle-driver-month intermediate (cached for the analyze
+    -- transaction by fleet.expenses_cache_refresh): driven days (a row with km > 0) and days with
+    -- rows as bit masks of the month's days (bit d-1 = day d)
+    select v.gov_number, v.month,
+      bit_or(v.driven_mask) as driven_mask,
+      bit_or(v.day_mask)::bit(32)::text as days
+    from fleet.expenses_by_vehicle_driver_month($1, $2) v
+    group by v.gov_number, v.month
   ),
   vehicle_span as (
-    select vm.gov_number, min(vm.first_date) as first_date, max(vm.last_date) as last_date
+    -- the first day is the lowest set bit of the first month, the last the highest of the last
+    select vm.gov_number,
+      min(vm.month + (32 - length(rtrim(vm.days, '0')))) as first_date,
+      max(vm.month + (length(ltrim(vm.days, '0')) - 1)) as last_date
     from vehicle_month vm
     group by vm.gov_number
   ),
