@@ -21,6 +21,8 @@ create table if not exists fleet.client_settings (
   primary key (client_id, key)
 );
 comment on table fleet.client_settings is 'Per-client overrides of fleet.settings (same keys, same value types).';
+comment on column fleet.client_settings.client_id is 'The client the override applies to.';
+comment on column fleet.client_settings.key is 'A key of fleet.settings.';
 comment on column fleet.client_settings.value is 'The client''s value, replacing fleet.settings.value for this client.';
 
 create or replace function fleet.setting_json(client_id text, key text)
@@ -106,5 +108,8 @@ create table if not exists fleet.anomaly_rules (
   description text not null
 );
 comment on table fleet.anomaly_rules is 'The anomaly rules fleet.refresh_anomalies runs, in sort_order: each names its function (a regprocedure fn(client_id text, as_of date) returning rows shaped like fleet.anomalies without ids). Disable a rule with enabled = false.';
+comment on column fleet.anomaly_rules.rule is 'The rule name written to fleet.anomalies.rule.';
+comment on column fleet.anomaly_rules.sort_order is 'Order in which fleet.refresh_anomalies runs the rules.';
+comment on column fleet.anomaly_rules.description is 'What the rule finds (shown in anomaly_summary).';
 comment on column fleet.anomaly_rules.fn is 'The rule''s function, validated at insert time; never built from text at run time.';
 comment on column fleet.anomaly_rules.enabled is 'false: the rule is skipped (its earlier findings are removed by the next refresh).';
