@@ -150,13 +150,14 @@ export async function mergeExpenses(tx: Tx, clientId: string, loadId: number): P
       [clientId],
     );
     step("delete");
+    // After the delete, a key still stored is one whose row is identical: skip it. ON CONFLICT
+    // rather than an anti-join against fleet.expenses — the table grows during the statement, and
+    // a nested loop over it (planned when the client had few rows) turns quadratic.
     inserted = await tx.unsafe(
       `insert into fleet.expenses (client_id, ${insertCols.map(ident).join(", ")}, load_id)
        select $1, ${insertCols.map((c) => `n.${ident(c)}`).join(", ")}, $2
        from new_expenses n
-       where not exists (
-         select 1 from fleet.expenses e
-         where e.client_id = $1 and e.gov_number = n.gov_number and e.date = n.date and e.driver = n.driver)`,
+       on conflict (client_id, gov_number, date, driver) do nothing`,
       [clientId, loadId],
     );
   }
