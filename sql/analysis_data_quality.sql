@@ -32,11 +32,22 @@ as $$
   findings as (
     select a.* from fleet.anomalies a where a.client_id = $1 and a.rule = 'data_quality'
   ),
+  month_days as (
+    -- from the shared vehicle-driver-month intermediate (cached in the analyze transaction): the
+    -- client's days with rows per month as one OR-ed bit mask (bit d-1 = day d)
+    select v.month, bit_or(v.day_mask)::bit(32) as days, sum(v.expense_rows) as rows,
+      array_agg(distinct v.gov_number) as vehicles
+    from fleet.expenses_by_vehicle_driver_month($1, $2) v
+    group by v.month
+  ),
   coverage as (
-    select min(e.date) as first_date, max(e.date) as last_date, count(distinct e.date) as days_with_data,
-      count(distinct e.gov_number) as vehicles_in_expenses, count(*) as rows
-    from fleet.expenses e
-    where e.client_id = $1 and e.date <= $2
+    select
+      min(m.month + (32 - length(rtrim(m.days::text, '0')))) as first_date,
+      max(m.month + (length(ltrim(m.days::text, '0')) - 1)) as last_date,
+      coalesce(sum(bit_count(m.days)), 0) as days_with_data,
+      (select count(distinct g) from month_days m2 cross join unnest(m2.vehicles) g) as vehicles_in_expenses,
+      coalesce(sum(m.rows), 0) as rows
+    from month_days m
   )
   select case when not exists (select 1 from loads) and (select c.rows from coverage c) = 0 then '{}'::json
   else json_build_object(

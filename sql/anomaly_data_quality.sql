@@ -11,11 +11,21 @@ as $$
   with params as materialized (
     select fleet.setting($1, 'data_quality.min_gap_days') as min_gap_days
   ),
+  vehicle_month as (
+    -- from the shared vehicle-driver-month intermediate (cached for the analyze transaction by
+    -- fleet.expenses_cache_refresh); day_mask bit d-1 = a row on day d
+    select v.gov_number, v.month, sum(v.total_cost) as total, sum(v.expense_rows) as rows,
+      bit_or(v.day_mask) as day_mask
+    from fleet.expenses_by_vehicle_driver_month($1, $2) v
+    group by v.gov_number, v.month
+  ),
   expense_vehicles as (
-    select e.gov_number, min(e.date) as first_date, max(e.date) as last_date, sum(e.total_cost) as total, count(*) as rows
-    from fleet.expenses e
-    where e.client_id = $1 and e.date <= $2
-    group by e.gov_number
+    select vm.gov_number,
+      min(vm.month + (32 - length(rtrim(vm.day_mask::bit(32)::text, '0')))) as first_date,
+      max(vm.month + (length(ltrim(vm.day_mask::bit(32)::text, '0')) - 1)) as last_date,
+      sum(vm.total) as total, sum(vm.rows) as rows
+    from vehicle_month vm
+    group by vm.gov_number
   ),
   register as (
     select count(*) as vehicles from fleet.vehicles v where v.client_id = $1
@@ -26,7 +36,11 @@ as $$
     where not exists (select 1 from fleet.vehicles v where v.client_id = $1 and v.gov_number = ev.gov_number)
   ),
   days as (
-    select distinct e.date from fleet.expenses e where e.client_id = $1 and e.date <= $2
+    -- the client's days with any row: the months' OR-ed day masks expanded to dates
+    select m.month + (d.i - 1) as date
+    from (select vm.month, bit_or(vm.day_mask) as day_mask from vehicle_month vm group by vm.month) m
+    cross join generate_series(1, 31) d (i)
+    where (m.day_mask >> (d.i - 1)) & 1 = 1
   ),
   gaps as (
     select d.date + 1 as start_date, lead(d.date) over (order by d.date) - 1 as end_date
