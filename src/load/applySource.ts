@@ -209,14 +209,17 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
     if (status === "failed") log("error", "load failed", { client_id: spec.clientId, load_id: loadId, error });
   }
 
-  const duplicates = (counts.expenses?.duplicates ?? 0) + (counts.vehicles?.duplicates ?? 0);
-  const loaded = status === "ok" || status === "partial" ? rowsRead - rejectedCount - duplicates : 0;
+  // A refused or failed source loads nothing: every row it read is accounted as rejected.
+  const applied = status === "ok" || status === "partial";
+  const duplicates = applied ? (counts.expenses?.duplicates ?? 0) + (counts.vehicles?.duplicates ?? 0) : 0;
+  const rowsRejected = applied ? rejectedCount : rowsRead;
+  const loaded = rowsRead - rowsRejected - duplicates;
   const report: Record<string, unknown> = {
     ...spec.report,
     source: spec.name,
     kind: spec.kind,
     tables: tableReports,
-    rows: { read: rowsRead, loaded, duplicate: status === "ok" || status === "partial" ? duplicates : 0, rejected: status === "ok" || status === "partial" ? rejectedCount : rowsRead - 0 },
+    rows: { read: rowsRead, loaded, duplicate: duplicates, rejected: rowsRejected },
     merge: counts,
     merged_rows_same_vehicle_day: counts.expenses?.merged ?? 0,
     negative_money_rows: negativeMoneyRows,
@@ -231,9 +234,6 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
     timings_ms: timings,
     peak_rss_mb: peakRssMb(),
   };
-  // A refused or failed source loads nothing: every row read is accounted as rejected by it.
-  const rowsRejected = status === "ok" || status === "partial" ? rejectedCount : rowsRead;
-  (report.rows as Record<string, number>).rejected = rowsRejected;
   const unknown = tableReports.flatMap((t) => (Array.isArray(t.unknown_columns) ? (t.unknown_columns as unknown[]) : []));
   await sql.begin(async (tx) => {
     if (rejects.length) {
@@ -256,7 +256,7 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
     await tx`
       update fleet.loads set
         status = ${status}, rows_read = ${rowsRead}, rows_loaded = ${loaded},
-        rows_duplicate = ${status === "ok" || status === "partial" ? duplicates : 0},
+        rows_duplicate = ${duplicates},
         rows_rejected = ${rowsRejected}, unknown_columns = ${tx.json(unknown as never)},
         error = ${error}, finished_at = now(), report = ${tx.json(report as never)}
       where load_id = ${loadId}`;
@@ -268,7 +268,7 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
     status,
     rowsRead,
     rowsLoaded: loaded,
-    rowsDuplicate: status === "ok" || status === "partial" ? duplicates : 0,
+    rowsDuplicate: duplicates,
     rowsRejected,
     changed,
     error,
