@@ -8,7 +8,7 @@ import type { Sql } from "../db/connection.js";
 import { log, peakRssMb, redact } from "../log.js";
 import { SourceError, type NormalisedRow, type PreparedTable, type RawRow, type TableKind } from "../ingest/types.js";
 import { columnLimits, columnsOf, MONEY_MAX_ABS } from "./columns.js";
-import { copyLine } from "./copyFormat.js";
+import { copyLine, copyValue } from "./copyFormat.js";
 import { createStage, mergeExpenses, mergeVehicles, stageTable, type MergeCounts } from "./merge.js";
 
 export interface SourceSpec {
@@ -143,10 +143,11 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
             if (!dates.min || d < dates.min) dates.min = d;
             if (!dates.max || d > dates.max) dates.max = d;
           }
-          const values: unknown[] = [row.rowNumber];
-          for (const c of fieldCols) values.push(r[c] ?? null);
-          values.push(res.extra && Object.keys(res.extra).length ? res.extra : null);
-          return copyLine(values);
+          // one COPY text line: row_no, the fields, extra (copyValue does the escaping)
+          let line = String(row.rowNumber);
+          for (let i = 0; i < fieldCols.length; i++) line += "\t" + copyValue(r[fieldCols[i]] ?? null);
+          const extra = res.extra && Object.keys(res.extra).length ? res.extra : null;
+          return line + "\t" + copyValue(extra) + "\n";
         };
         // Rows are pulled straight from the reader and COPY text is sent in chunks of ~64 KB: no
         // per-row stream machinery between the parser and the socket.
