@@ -2,6 +2,10 @@
 // reference data. Each step is idempotent, so running it twice changes nothing.
 import { migrate as gmMigrate, watch as gmWatch, Logger } from "graphile-migrate";
 import { runMigrations as workerMigrations } from "graphile-worker";
+// graphile-migrate keeps an idle pg pool per connection string for a while after a command and
+// exits the process if one of its idle clients errors (e.g. the database is dropped): release the
+// pools as soon as we are done. Not in its public index, hence the deep import.
+import { clearAllPools } from "graphile-migrate/dist/pgReal.js";
 import { migrationsDir } from "../paths.js";
 import { connect } from "./connection.js";
 import { syncReferenceData } from "./reference.js";
@@ -29,8 +33,12 @@ export async function migrateDatabase(url: string, opts: { includeCurrent?: bool
     migrationsFolder: migrationsDir,
     logger: silentMigrateLogger,
   };
-  await gmMigrate(settings);
-  if (opts.includeCurrent) await gmWatch(settings, true);
+  try {
+    await gmMigrate(settings);
+    if (opts.includeCurrent) await gmWatch(settings, true);
+  } finally {
+    clearAllPools();
+  }
   const sql = connect(url, { max: 1, appName: "fleetsight-migrate" });
   try {
     return { referenceRows: await syncReferenceData(sql) };
