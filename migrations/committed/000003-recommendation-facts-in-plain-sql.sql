@@ -1,0 +1,78 @@
+--! Previous: sha1:3f7a7732642b4a984de4a2ec4545d42a0fa53a9d
+--! Hash: sha1:716d669ad1cd016990696a91684b27ff6f51c7f9
+--! Message: recommendation facts in plain sql
+
+-- recommendation_facts as plain SQL, so the shared intermediates inline (and use the analyze run's cache).
+--! Included recommendation_facts.sql
+-- fleet.recommendation_facts: the aggregates behind the recommendations (ANALYSES.md #9) and
+-- recommendations_detail, as one json document; the ranking and the Russian texts are assembled in
+-- TypeScript (src/recommend/). Reads only the shared intermediates (fleet.expenses_by_month,
+-- fleet.expenses_by_vehicle_month, fleet.expenses_by_driver_month), so inside an analyze run it
+-- costs no extra scan of fleet.expenses.
+-- Shape:
+--   {"year": "2024" | null,        -- the latest year whose December has data, else the latest year
+--    "year_complete": true|false,  -- whether that year's December has data
+--    "year_total": x,              -- all money of that year
+--    "year_budget": x | null,      -- the client's annual plan (null when unset)
+--    "total": x,                   -- all money up to as_of
+--    "vehicles": [{"id", "km", "fuel", "maintenance", "downtime_cost", "total"}, …]  -- by id
+--    "drivers":  [{"id", "km", "fuel", "fines", "fine_days"}, …]}                   -- by id
+-- Grain: one document per client; vehicles = distinct gov_number, drivers = distinct non-empty
+-- driver, all-time figures up to as_of. downtime_cost = total cost on vehicle-days without
+-- kilometres; fine_days = distinct days with fines. Empty client: year null, empty arrays.
+-- Plain SQL (not plpgsql): the planner inlines the intermediates with the actual client and date,
+-- which inside an analyze run reads the transaction's cache (10× faster at 1M rows than plpgsql).
+create or replace function fleet.recommendation_facts(client_id text, as_of date)
+returns json
+language sql stable
+as $$
+    with months as (
+      select m.year, m.mm, m.total_cost
+      from fleet.expenses_by_month($1, $2) m
+    ),
+    chosen as (
+      select coalesce(max(m.year) filter (where m.mm = '12'), max(m.year)) as year,
+             max(m.year) filter (where m.mm = '12') is not null as complete
+      from months m
+    ),
+    vehicles as (
+      select
+        v.gov_number as id,
+        sum(v.daily_distance) as km,
+        sum(v.fuel) as fuel,
+        sum(v.maintenance) as maintenance,
+        sum(v.zero_km_cost) as downtime_cost,
+        sum(v.total_cost) as total
+      from fleet.expenses_by_vehicle_month($1, $2) v
+      group by v.gov_number
+    ),
+    drivers as (
+      select
+        d.driver as id,
+        sum(d.daily_distance) as km,
+        sum(d.fuel) as fuel,
+        sum(d.fines) as fines,
+        sum(d.fine_days)::int as fine_days
+      from fleet.expenses_by_driver_month($1, $2) d
+      group by d.driver
+    )
+    select json_build_object(
+      'year', c.year,
+      'year_complete', c.complete,
+      'year_total', coalesce((select sum(m.total_cost) from months m where m.year = c.year), 0),
+      'year_budget', (select cl.year_budget from fleet.clients cl where cl.client_id = $1),
+      'total', coalesce((select sum(m.total_cost) from months m), 0),
+      'vehicles', coalesce((
+        select json_agg(json_build_object(
+          'id', v.id, 'km', v.km, 'fuel', v.fuel, 'maintenance', v.maintenance,
+          'downtime_cost', v.downtime_cost, 'total', v.total) order by v.id)
+        from vehicles v), '[]'::json),
+      'drivers', coalesce((
+        select json_agg(json_build_object(
+          'id', d.id, 'km', d.km, 'fuel', d.fuel, 'fines', d.fines, 'fine_days', d.fine_days) order by d.id)
+        from drivers d), '[]'::json)
+    )
+    from chosen c
+$$;
+comment on function fleet.recommendation_facts(text, date) is 'The aggregates of recommendations / recommendations_detail as json: the budget year (latest with December data) and its total, per-vehicle km, fuel, maintenance, downtime cost, per-driver km, fuel, fines, fine days (all time up to as_of).';
+--! EndIncluded recommendation_facts.sql
