@@ -211,7 +211,7 @@ test("the load task with no files and no linked database: 'nothing to load', suc
     const loads = await db.sql<{ status: string; error: string }[]>`select status, error from fleet.loads where client_id = 'c_empty'`;
     assert.deepEqual(loads.map((l) => l.status), ["refused"]);
     assert.match(loads[0].error, /only a plain file name/);
-    await assert.rejects(load({ client_id: "../x" }, { job: { id: "3" } } as never), /bad payload — client_id/);
+    await assert.rejects(async () => load({ client_id: "../x" }, { job: { id: "3" } } as never), /bad payload — client_id/);
   } finally {
     await closeDb();
   }
