@@ -42,9 +42,13 @@ for (const h of ["127.0.0.1", "localhost"]) await my.query(`create user '${myUse
 const pgName = `fs_src_${hex}`;
 const admin = postgres(withDatabase(server, "postgres"), { max: 1, onnotice: () => {} });
 await admin.unsafe(`create database ${pgName}`);
+// A role whose real password is PG_PW, so the URL carries it and works whether the server trusts
+// local connections (the service) or checks passwords (the embedded one).
+const pgUser = `fs_sec_${hex}`;
+await admin.unsafe(`create role ${pgUser} login password '${PG_PW.replace(/'/g, "''")}'`);
 const srcUrl = new URL(withDatabase(server, pgName));
-srcUrl.username = "root";
-srcUrl.password = PG_PW_ENC; // this server trusts local connections: the password is sent nowhere, but it is in the URL
+srcUrl.username = pgUser;
+srcUrl.password = PG_PW_ENC;
 const pgUrl = srcUrl.toString();
 assert.ok(pgUrl.includes(PG_PW_ENC));
 const pgSrc = postgres(withDatabase(server, pgName), { max: 1, onnotice: () => {} });
@@ -54,12 +58,14 @@ await pgSrc.unsafe(`
   create view slow_expenses as select b.* from base b, pg_sleep(3) s;
   create function boom() returns numeric language plpgsql as $$ begin raise exception 'cannot read: the password is ${PG_PW} (and % encoded)', '${PG_PW_ENC}'; end $$;
   create view failing_expenses as select "Госномер", "Дата", boom() as "Топливо, руб" from base;
+  grant select on all tables in schema public to ${pgUser};
 `);
 
 after(async () => {
   await closeDb();
   await pgSrc.end({ timeout: 5 });
   await admin.unsafe(`drop database if exists ${pgName} with (force)`).catch(() => {});
+  await admin.unsafe(`drop role if exists ${pgUser}`).catch(() => {});
   await admin.end();
   for (const h of ["127.0.0.1", "localhost"]) await my.query(`drop user if exists '${myUser}'@'${h}'`).catch(() => {});
   await my.end();
@@ -116,7 +122,7 @@ test("the worker retries them with back-off and records redacted errors", async 
   stderrAll.push(lines.join(""));
   const jobs = await db.sql<{ key: string; attempts: number; last_error: string }[]>`select key, attempts, last_error from graphile_worker.jobs order by key`;
   assert.deepEqual(jobs.map((j) => [j.key, j.attempts]), [["load:s_failing", 1], ["load:s_timeout", 1], ["load:s_wrongpw", 1]]);
-  for (const j of jobs) assert.match(j.last_error, /^load failed: (pg|mysql):127\.0\.0\.1\//);
+  for (const j of jobs) assert.match(j.last_error, /^load failed: (pg|mysql):127\.0\.0\.1(:\d+)?\//);
 });
 
 test("the password appears nowhere: logs, job payloads and errors, loads, rejects, fraud_json", async () => {
@@ -135,5 +141,5 @@ test("the password appears nowhere: logs, job payloads and errors, loads, reject
   for (const [where, text] of Object.entries(places)) assert.deepEqual(leaks(text), [], `password found in ${where}`);
   // …and the reasons still say what happened, with host and database.
   const errors = await db.sql<{ source_name: string; error: string }[]>`select distinct source_name, error from fleet.loads order by 1, 2`;
-  assert.ok(errors.every((e) => /^(pg|mysql):127\.0\.0\.1\/(test|fs_src_)/.test(e.source_name)), JSON.stringify(errors));
+  assert.ok(errors.every((e) => /^(pg|mysql):127\.0\.0\.1(:\d+)?\/(test|fs_src_)/.test(e.source_name)), JSON.stringify(errors));
 });

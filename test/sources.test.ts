@@ -27,6 +27,8 @@ const pgName = `fs_src_${suffix}`;
 const admin = postgres(withDatabase(server, "postgres"), { max: 1, onnotice: () => {} });
 await admin.unsafe(`create database ${pgName}`);
 const pgUrl = withDatabase(server, pgName);
+// `pg:host/db`, with the port when the test server is not on 5432 (the embedded one is not).
+const pgDisplay = parseSourceUrl(pgUrl).display;
 const pgSrc = postgres(pgUrl, { max: 1, onnotice: () => {} });
 const PLATES = ["А123ВС77", "В456ОР99", "Е789КХ50"];
 await pgSrc.unsafe(`
@@ -119,7 +121,7 @@ test("NOTIFY fleet_client_connected loads a PostgreSQL and a MariaDB source (in-
     const [pg, myl] = await Promise.all([done("pg1"), done("my1")]);
     assert.equal(pg.status, "ok", pg.error ?? "");
     assert.equal(myl.status, "ok", myl.error ?? "");
-    assert.equal(pg.source_name, `pg:127.0.0.1/${pgName}`);
+    assert.equal(pg.source_name, pgDisplay);
     assert.equal(myl.source_name, "mysql:127.0.0.1/test");
     // The jobs are complete once they leave the queue (stopping earlier could cut their completion).
     await waitFor("the queue to drain", async () => (await db.sql`select 1 from graphile_worker.jobs`).length === 0);
@@ -136,8 +138,8 @@ test("NOTIFY fleet_client_connected loads a PostgreSQL and a MariaDB source (in-
   assert.equal(pg.report.database.read_only, true);
   const tables = pg.report.tables as { name: string; kind: string; rows_read: number; mapping: Record<string, string>; incremental: { mode: string; reason: string } }[];
   assert.deepEqual(tables.map((t) => [t.name, t.kind, t.rows_read, t.incremental.mode]), [
-    [`pg:127.0.0.1/${pgName}#transport_park`, "vehicles", 3, "full"],
-    [`pg:127.0.0.1/${pgName}#transport_daily_expenses`, "expenses", 270, "full"],
+    [`${pgDisplay}#transport_park`, "vehicles", 3, "full"],
+    [`${pgDisplay}#transport_daily_expenses`, "expenses", 270, "full"],
   ]);
   assert.equal(tables[1].mapping["Топливо, руб"], "fuel");
   assert.equal(tables[1].mapping["Дата"], "date");
@@ -258,7 +260,7 @@ test("a missing table is skipped with a note; both missing refuses the source wi
   const r = await loadDatabaseSource(db.sql, "pg2", {});
   assert.equal(r!.status, "ok");
   assert.equal(r!.rowsRead, 270);
-  assert.deepEqual((r!.report.database as any).notes, [`vehicles table no_such_park not found in pg:127.0.0.1/${pgName}: skipped`]);
+  assert.deepEqual((r!.report.database as any).notes, [`vehicles table no_such_park not found in ${pgDisplay}: skipped`]);
   await db.sql`update fleet.clients set source_expenses_table = 'public.nothing_here' where client_id = 'pg2'`;
   await db.sql`select graphile_worker.remove_job('load:pg2')`;
   const r2 = await loadDatabaseSource(db.sql, "pg2", {});
