@@ -18,7 +18,7 @@ export async function analyzeCommand(args: string[]): Promise<number> {
       const total = r.analyses.reduce((s, a) => s + a.ms, 0);
       process.stdout.write(`${id}: ${r.analyses.length} analyses written to fleet.fraud_json from ${r.expenseRows} expense rows (as of ${r.asOf}, ${total} ms)\n`);
       for (const a of r.analyses) process.stdout.write(`  ${a.type.padEnd(40)} ${String(a.ms).padStart(6)} ms ${String(a.bytes).padStart(9)} bytes\n`);
-      if (r.skipped.length) process.stdout.write(`  not implemented yet, skipped: ${r.skipped.join(", ")}\n`);
+      if (r.skipped.length) process.stdout.write(`  registered without a TypeScript implementation, skipped: ${r.skipped.join(", ")}\n`);
     }
     return 0;
   } catch (e) {
