@@ -48,11 +48,21 @@ export type NormalisedRow =
   | { ok: true; record: Record<string, unknown>; extra: Record<string, string> | null; negativeMoney?: boolean }
   | { ok: false; reason: string; raw: Record<string, string> };
 
+/** What a row normaliser counts while it runs (src/ingest/normalise.ts keeps more). */
+export interface RowStats {
+  /** Distinct values of the source's own `client` column (ignored for loading, reported). */
+  clientValues: string[];
+  /** The range of accepted expense dates (ISO), null when none. */
+  dateMin: string | null;
+  dateMax: string | null;
+}
+
 /** A table ready to load: its rows, what it is, and how each row becomes canonical. */
 export interface PreparedTable {
   table: RawTable;
   kind: TableKind;
-  normalise: (row: RawRow) => NormalisedRow;
+  /** Row → canonical record; its `stats` (kept by the normaliser) feed the load report. */
+  normalise: ((row: RawRow) => NormalisedRow) & { readonly stats?: RowStats };
   /** The header mapping and other facts for the load report. */
   report: Record<string, unknown>;
 }

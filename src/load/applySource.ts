@@ -138,11 +138,6 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
             if (plates.size < 100_000) plates.add(r.gov_number);
           }
           if (typeof r.driver === "string" && r.driver && drivers.size < 100_000) drivers.add(r.driver);
-          if (t.kind === "expenses") {
-            const d = r.date instanceof Date ? r.date.toISOString().slice(0, 10) : String(r.date);
-            if (!dates.min || d < dates.min) dates.min = d;
-            if (!dates.max || d > dates.max) dates.max = d;
-          }
           // one COPY text line: row_no, the fields, extra (copyValue does the escaping)
           let line = String(row.rowNumber);
           for (let i = 0; i < fieldCols.length; i++) line += "\t" + copyValue(r[fieldCols[i]] ?? null);
@@ -170,7 +165,11 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
         lap(`stage_${t.kind}`, t0);
         seen.add(t.kind);
         // The file's own `client` column is ignored (the load is for spec.clientId); say what it held.
-        const clientValues = (t.normalise as { stats?: { clientValues?: string[] } }).stats?.clientValues ?? [];
+        const stats = t.normalise.stats;
+        const clientValues = stats?.clientValues ?? [];
+        // The normaliser already tracked the date range of the rows it accepted.
+        if (stats?.dateMin && (!dates.min || stats.dateMin < dates.min)) dates.min = stats.dateMin;
+        if (stats?.dateMax && (!dates.max || stats.dateMax > dates.max)) dates.max = stats.dateMax;
         tableReports.push({
           ...t.report,
           name: t.table.name,

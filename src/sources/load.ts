@@ -6,7 +6,7 @@
 import type { Sql } from "../db/connection.js";
 import { loadFieldDefs, mapHeaders } from "../ingest/headers.js";
 import { makeRowNormaliser } from "../ingest/normalise.js";
-import { SourceError, type PreparedTable, type RawRow, type TableKind } from "../ingest/types.js";
+import { SourceError, type PreparedTable, type TableKind } from "../ingest/types.js";
 import { applySource, type LoadResult } from "../load/applySource.js";
 import { headerContext, maxRejectShareFromEnv } from "../load/files.js";
 import { log } from "../log.js";
@@ -30,7 +30,7 @@ export function makeReader(src: SourceUrl, settings: SourceSettings = sourceSett
 interface TablePlan {
   role: TableKind;
   configured: string;
-  maxDate: string | null;
+  readonly maxDate: string | null;
 }
 
 /** Load the client's linked database; null when it has none. */
@@ -108,14 +108,9 @@ export async function loadDatabaseSource(sql: Sql, clientId: string, opts: Datab
             filter = { column: dateCol.header, from: minusDays(prev.last_loaded_date, settings.windowDays) };
             incremental = { mode: "window", date_column: dateCol.header, from: filter.from, last_loaded_date: prev.last_loaded_date, window_days: settings.windowDays };
           }
-          const plan: TablePlan = { role, configured, maxDate: null };
-          plans.push(plan);
-          const base = makeRowNormaliser(mapping, fields);
-          const normalise = (row: RawRow) => {
-            const res = base(row);
-            if (res.ok && typeof res.record.date === "string" && (!plan.maxDate || res.record.date > plan.maxDate)) plan.maxDate = res.record.date;
-            return res;
-          };
+          // The normaliser tracks the newest accepted date itself (stats.dateMax): the source state.
+          const normalise = makeRowNormaliser(mapping, fields);
+          plans.push({ role, configured, get maxDate() { return normalise.stats.dateMax; } });
           const qualified = `${ref.schema}.${ref.table}`;
           tables.push({
             table: {
