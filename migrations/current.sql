@@ -1,1 +1,5 @@
--- Enter migration here
+-- Persistent roll-ups of fleet.expenses maintained by statement triggers; the shared intermediates
+-- and the rules read them instead of every expense row.
+--!include expense_rollups.sql
+--!include expenses_by_vehicle_driver_month.sql
+--!include expenses_by_month.sql

@@ -2,7 +2,8 @@
 -- every money category, kilometres, litres, total and the number of rows. The shared monthly fact;
 -- analyses that treat categories generically read it unpivoted (fleet.expenses_by_month_category).
 -- Vehicle-days need day-level distinctness: see fleet.expenses_by_vehicle_month.
--- fleet.expenses_month_from_rows computes it from fleet.expenses (the one definition);
+-- fleet.expenses_month_from_rows reads it from the trigger-maintained roll-up fleet.client_months
+-- (sql/expense_rollups.sql: the one definition);
 -- fleet.expenses_by_month returns the per-transaction cached copy when fleet.expenses_cache_refresh
 -- made one in this transaction (first branch), else computes it (second branch); the branch not
 -- taken is cut by a one-time filter. Both inline into the calling query (plain SQL, stable), so
@@ -52,59 +53,53 @@ returns table (
   total_cost numeric,
   expense_rows bigint
 )
-language sql stable parallel safe
+language sql stable
 as $$
   select
-    e.month,
-    to_char(e.month, 'YYYY') as year,
-    to_char(e.month, 'MM') as mm,
-    sum(e.fuel) as fuel,
-    sum(e.repair) as repair,
-    sum(e.insurance) as insurance,
-    sum(e.fines) as fines,
-    sum(e.maintenance) as maintenance,
-    sum(e.tire_service) as tire_service,
-    sum(e.carwash) as carwash,
-    sum(e.parking) as parking,
-    sum(e.flat_roads) as flat_roads,
-    sum(e.calculated_salary) as calculated_salary,
-    sum(e.antifreeze_liquid) as antifreeze_liquid,
-    sum(e.engine_oil) as engine_oil,
-    sum(e.brake_fluid) as brake_fluid,
-    sum(e.spark_plugs) as spark_plugs,
-    sum(e.fuel_filters) as fuel_filters,
-    sum(e.filters) as filters,
-    sum(e.timing_belts) as timing_belts,
-    sum(e.brake_pads) as brake_pads,
-    sum(e.other_cost) as other_cost,
-    sum(e.rental_expense) as rental_expense,
-    sum(e.amortization) as amortization,
-    sum(e.transport_tax) as transport_tax,
-    sum(e.casco) as casco,
-    sum(e.fire_extinguishers) as fire_extinguishers,
-    sum(e.first_aid_kits) as first_aid_kits,
-    sum(e.hydraulic_oil) as hydraulic_oil,
-    sum(e.special_lubricants) as special_lubricants,
-    sum(e.customs_fees) as customs_fees,
-    sum(e.cargo_insurance) as cargo_insurance,
-    sum(e.transloading_fees) as transloading_fees,
-    sum(e.temp_control_maintenance) as temp_control_maintenance,
-    sum(e.sterilization_costs) as sterilization_costs,
-    sum(e.pharma_licenses) as pharma_licenses,
-    sum(e.bucket_parts) as bucket_parts,
-    sum(e.daily_distance) as daily_distance,
-    sum(e.fuel_liters) as fuel_liters,
-    sum(e.total_cost) as total_cost,
-    count(*) as expense_rows
-  from (
-    -- timestamp without time zone: date_trunc on timestamptz would pay a time zone lookup per row
-    select date_trunc('month', x.date::timestamp)::date as month, x.*
-    from fleet.expenses x
-    where x.client_id = $1 and x.date <= $2
-  ) e
-  group by e.month
+    r.month,
+    to_char(r.month, 'YYYY') as year,
+    to_char(r.month, 'MM') as mm,
+    r.fuel,
+    r.repair,
+    r.insurance,
+    r.fines,
+    r.maintenance,
+    r.tire_service,
+    r.carwash,
+    r.parking,
+    r.flat_roads,
+    r.calculated_salary,
+    r.antifreeze_liquid,
+    r.engine_oil,
+    r.brake_fluid,
+    r.spark_plugs,
+    r.fuel_filters,
+    r.filters,
+    r.timing_belts,
+    r.brake_pads,
+    r.other_cost,
+    r.rental_expense,
+    r.amortization,
+    r.transport_tax,
+    r.casco,
+    r.fire_extinguishers,
+    r.first_aid_kits,
+    r.hydraulic_oil,
+    r.special_lubricants,
+    r.customs_fees,
+    r.cargo_insurance,
+    r.transloading_fees,
+    r.temp_control_maintenance,
+    r.sterilization_costs,
+    r.pharma_licenses,
+    r.bucket_parts,
+    r.daily_distance,
+    r.fuel_liters,
+    r.total_cost,
+    r.expense_rows
+  from fleet.client_months_upto($1, $2) r
 $$;
-comment on function fleet.expenses_month_from_rows(text, date) is 'fleet.expenses_by_month computed from fleet.expenses (no cache).';
+comment on function fleet.expenses_month_from_rows(text, date) is 'fleet.expenses_by_month from the roll-up fleet.client_months (no per-transaction cache).';
 
 drop function if exists fleet.expenses_by_month(text, date);
 create function fleet.expenses_by_month(client_id text, as_of date)

@@ -10,8 +10,8 @@
 -- days with fines) without a per-day intermediate. zero_km_cost / zero_km_fuel are the sums over
 -- rows with daily_distance = 0 (exact per vehicle-day unless a vehicle-day has several drivers'
 -- rows; fleet.expenses_by_vehicle_month handles that case).
--- fleet.expenses_vehicle_driver_month_from_rows computes it from fleet.expenses (the one
--- definition); fleet.expenses_by_vehicle_driver_month returns the per-transaction cached copy when
+-- fleet.expenses_vehicle_driver_month_from_rows reads it from the trigger-maintained roll-up
+-- fleet.expense_months (sql/expense_rollups.sql: the one definition); fleet.expenses_by_vehicle_driver_month returns the per-transaction cached copy when
 -- fleet.expenses_cache_refresh made one in this transaction (first branch), else computes it
 -- (second branch); the branch not taken is cut by a one-time filter and never scans.
 drop function if exists fleet.expenses_vehicle_driver_month_from_rows(text, date);
@@ -34,38 +34,28 @@ returns table (
   zero_km_cost numeric,
   zero_km_fuel numeric
 )
-language sql stable parallel safe
+language sql stable
 as $$
   select
-    e.gov_number,
-    e.driver,
-    e.month,
-    sum(e.fuel) as fuel,
-    sum(e.calculated_salary) as calculated_salary,
-    sum(e.fines) as fines,
-    sum(e.maintenance) as maintenance,
-    sum(e.daily_distance) as daily_distance,
-    sum(e.fuel_liters) as fuel_liters,
-    sum(e.total_cost) as total_cost,
-    count(*) as expense_rows,
-    bit_or(e.day_bit) as day_mask,
-    coalesce(bit_or(e.day_bit) filter (where e.daily_distance > 0), 0) as driven_mask,
-    coalesce(bit_or(e.day_bit) filter (where e.fines > 0), 0) as fine_mask,
-    coalesce(sum(e.total_cost) filter (where e.daily_distance = 0), 0) as zero_km_cost,
-    coalesce(sum(e.fuel) filter (where e.daily_distance = 0), 0) as zero_km_fuel
-  from (
-    -- byte-order keys ("C"): grouping needs equality only, and memcmp sorts/hashes far faster
-    select x.gov_number collate "C" as gov_number, x.driver collate "C" as driver, m.month,
-      1 << (x.date - m.month) as day_bit,
-      x.fuel, x.calculated_salary, x.fines, x.maintenance, x.daily_distance, x.fuel_liters, x.total_cost
-    from fleet.expenses x
-    -- timestamp without time zone: date_trunc on timestamptz would pay a time zone lookup per row
-    cross join lateral (select date_trunc('month', x.date::timestamp)::date as month) m
-    where x.client_id = $1 and x.date <= $2
-  ) e
-  group by e.gov_number, e.driver, e.month
+    r.gov_number,
+    r.driver,
+    r.month,
+    r.fuel,
+    r.calculated_salary,
+    r.fines,
+    r.maintenance,
+    r.daily_distance,
+    r.fuel_liters,
+    r.total_cost,
+    r.expense_rows,
+    r.day_mask,
+    r.driven_mask,
+    r.fine_mask,
+    r.zero_km_cost,
+    r.zero_km_fuel
+  from fleet.expense_months_upto($1, $2) r
 $$;
-comment on function fleet.expenses_vehicle_driver_month_from_rows(text, date) is 'fleet.expenses_by_vehicle_driver_month computed from fleet.expenses (no cache).';
+comment on function fleet.expenses_vehicle_driver_month_from_rows(text, date) is 'fleet.expenses_by_vehicle_driver_month from the roll-up fleet.expense_months (no per-transaction cache).';
 
 drop function if exists fleet.expenses_by_vehicle_driver_month(text, date);
 create function fleet.expenses_by_vehicle_driver_month(client_id text, as_of date)

@@ -1,0 +1,473 @@
+-- Persistent roll-ups of fleet.expenses, kept exact by statement-level triggers, so that analysing a
+-- client never reads all of its expense rows again: whatever writes fleet.expenses (the loader's merge,
+-- a COPY, a test's insert, a client's deletion) recomputes the roll-up rows of exactly the months and
+-- vehicle-months the statement touched. Reading is O(vehicle-months), not O(rows); a load pays once
+-- for the months it changes.
+--   fleet.expense_months  per client, vehicle, driver and month: the columns of the shared
+--                         intermediate fleet.expenses_by_vehicle_driver_month (fuel, salary, fines,
+--                         maintenance, km, litres, total, rows, day bit masks, zero-km sums).
+--   fleet.client_months   per client and month: every money category, km, litres, total, rows (the
+--                         intermediate fleet.expenses_by_month). 34 sums per group are kept at this
+--                         grain only: per vehicle-month they would cost ~30 times the memory.
+--   fleet.vehicle_months  per client, vehicle and month: facts that need the vehicle-day or the
+--                         reading order across drivers — fuel-norm inputs, the largest vehicle-day
+--                         mileage, the lowest mileages of days with fuel bought, odometer statistics.
+--                         Settings-independent screening statistics: a rule uses them to pick the few
+--                         vehicle-months worth reading day by day.
+-- One definition per roll-up: fleet.rollup_select(kind) is the aggregate over a row source. The
+-- triggers run it over the statement's inserted rows for months that had no rows before (a first
+-- load aggregates what it inserts, without reading it back) and over fleet.expenses for months that
+-- had rows. Reading (fleet.rollup_*_upto): a month is complete for an as_of on or after its last day;
+-- the as_of month, when as_of is not its last day, is computed from fleet.expenses up to as_of.
+
+create table if not exists fleet.expense_months (
+  client_id text not null references fleet.clients (client_id) on delete cascade,
+  gov_number text not null,
+  driver text not null,
+  month date not null,
+  fuel numeric not null,
+  calculated_salary numeric not null,
+  fines numeric not null,
+  maintenance numeric not null,
+  daily_distance numeric not null,
+  fuel_liters numeric,
+  total_cost numeric not null,
+  expense_rows bigint not null,
+  day_mask int not null,
+  driven_mask int not null,
+  fine_mask int not null,
+  zero_km_cost numeric not null,
+  zero_km_fuel numeric not null,
+  primary key (client_id, gov_number, month, driver)
+);
+comment on table fleet.expense_months is 'Roll-up of fleet.expenses per client, vehicle, driver and month (the columns of fleet.expenses_by_vehicle_driver_month), maintained by the statement triggers of fleet.expenses.';
+
+create table if not exists fleet.client_months (
+  client_id text not null references fleet.clients (client_id) on delete cascade,
+  month date not null,
+  fuel numeric not null,
+  repair numeric not null,
+  insurance numeric not null,
+  fines numeric not null,
+  maintenance numeric not null,
+  tire_service numeric not null,
+  carwash numeric not null,
+  parking numeric not null,
+  flat_roads numeric not null,
+  calculated_salary numeric not null,
+  antifreeze_liquid numeric not null,
+  engine_oil numeric not null,
+  brake_fluid numeric not null,
+  spark_plugs numeric not null,
+  fuel_filters numeric not null,
+  filters numeric not null,
+  timing_belts numeric not null,
+  brake_pads numeric not null,
+  other_cost numeric not null,
+  rental_expense numeric not null,
+  amortization numeric not null,
+  transport_tax numeric not null,
+  casco numeric not null,
+  fire_extinguishers numeric not null,
+  first_aid_kits numeric not null,
+  hydraulic_oil numeric not null,
+  special_lubricants numeric not null,
+  customs_fees numeric not null,
+  cargo_insurance numeric not null,
+  transloading_fees numeric not null,
+  temp_control_maintenance numeric not null,
+  sterilization_costs numeric not null,
+  pharma_licenses numeric not null,
+  bucket_parts numeric not null,
+  daily_distance numeric not null,
+  fuel_liters numeric,
+  total_cost numeric not null,
+  expense_rows bigint not null,
+  primary key (client_id, month)
+);
+comment on table fleet.client_months is 'Roll-up of fleet.expenses per client and month (every money category; the columns of fleet.expenses_by_month), maintained by the statement triggers of fleet.expenses.';
+
+create table if not exists fleet.vehicle_months (
+  client_id text not null references fleet.clients (client_id) on delete cascade,
+  gov_number text not null,
+  month date not null,
+  vehicle_days int not null,
+  km numeric not null,
+  fuel_rub numeric not null,
+  liters numeric,
+  has_liters boolean,
+  priced_rub numeric,
+  priced_liters numeric,
+  vehicle_type text,
+  priced_vehicle_type text,
+  max_day_km numeric not null,
+  fuel_day_low_km numeric[],
+  odo_readings int not null,
+  odo_first_date date,
+  odo_first numeric,
+  odo_last_date date,
+  odo_last numeric,
+  odo_max_rate numeric,
+  odo_min_step numeric,
+  primary key (client_id, gov_number, month)
+);
+comment on table fleet.vehicle_months is 'Roll-up of fleet.expenses per client, vehicle and month: fuel-norm inputs, vehicle-day mileage and odometer screening statistics (sql/expense_rollups.sql), maintained by the statement triggers of fleet.expenses.';
+comment on column fleet.vehicle_months.vehicle_days is 'Days with at least one row.';
+comment on column fleet.vehicle_months.km is 'sum(daily_distance); fuel_rub = sum(fuel), liters = sum(fuel_liters).';
+comment on column fleet.vehicle_months.has_liters is 'Every row with fuel bought (fuel > 0 or fuel_liters > 0) has fuel_liters; null when there is no such row.';
+comment on column fleet.vehicle_months.priced_rub is 'Fuel rubles of the rows with both fuel > 0 and fuel_liters > 0 (priced_liters: their litres).';
+comment on column fleet.vehicle_months.vehicle_type is 'max(vehicle_type) of the rows; priced_vehicle_type: of the priced rows.';
+comment on column fleet.vehicle_months.max_day_km is 'The largest vehicle-day km (daily_distance summed over the day''s rows).';
+comment on column fleet.vehicle_months.fuel_day_low_km is 'The (at most 8) lowest vehicle-day km among the days with fuel bought (the day''s sum(fuel) > 0), ascending; null without such days.';
+comment on column fleet.vehicle_months.odo_readings is 'Rows with odometer_km > 0. Readings are ordered by date, a day''s rows by reading (the order of odometer_check); odo_first/odo_last are the first and last in that order.';
+comment on column fleet.vehicle_months.odo_max_rate is 'Largest (reading − previous reading) / greatest(days between, 1) within the month; null with fewer than two readings.';
+comment on column fleet.vehicle_months.odo_min_step is 'Smallest reading − previous reading within the month (negative for a rollback); null with fewer than two readings.';
+
+-- The aggregate of each roll-up over a row source: a query text with one %s, the source relation
+-- (fleet.expenses rows or a trigger's transition table, aliased x, one client's rows). Used by the
+-- triggers and by the readers' as_of month; the callers substitute one of their fixed source texts,
+-- never input.
+create or replace function fleet.rollup_select(kind text)
+returns text
+language sql immutable
+as $fn$
+  select case kind
+  when 'expense_months' then $q$
+    select
+      x.client_id,
+      x.gov_number,
+      x.driver,
+      x.month,
+      sum(x.fuel),
+      sum(x.calculated_salary),
+      sum(x.fines),
+      sum(x.maintenance),
+      sum(x.daily_distance),
+      sum(x.fuel_liters),
+      sum(x.total_cost),
+      count(*),
+      bit_or(x.day_bit),
+      coalesce(bit_or(x.day_bit) filter (where x.daily_distance > 0), 0),
+      coalesce(bit_or(x.day_bit) filter (where x.fines > 0), 0),
+      coalesce(sum(x.total_cost) filter (where x.daily_distance = 0), 0),
+      coalesce(sum(x.fuel) filter (where x.daily_distance = 0), 0)
+    from (
+      -- byte-order keys ("C"): grouping needs equality only, and memcmp hashes far faster
+      select r.client_id, r.gov_number collate "C" as gov_number, r.driver collate "C" as driver, m.month,
+        1 << (r.date - m.month) as day_bit,
+        r.fuel, r.calculated_salary, r.fines, r.maintenance, r.daily_distance, r.fuel_liters, r.total_cost
+      from %s r
+      -- timestamp without time zone: date_trunc on timestamptz would pay a time zone lookup per row
+      cross join lateral (select date_trunc('month', r.date::timestamp)::date as month) m
+    ) x
+    group by x.client_id, x.gov_number, x.driver, x.month
+  $q$
+  when 'client_months' then $q$
+    select
+      x.client_id,
+      x.month,
+      sum(x.fuel),
+      sum(x.repair),
+      sum(x.insurance),
+      sum(x.fines),
+      sum(x.maintenance),
+      sum(x.tire_service),
+      sum(x.carwash),
+      sum(x.parking),
+      sum(x.flat_roads),
+      sum(x.calculated_salary),
+      sum(x.antifreeze_liquid),
+      sum(x.engine_oil),
+      sum(x.brake_fluid),
+      sum(x.spark_plugs),
+      sum(x.fuel_filters),
+      sum(x.filters),
+      sum(x.timing_belts),
+      sum(x.brake_pads),
+      sum(x.other_cost),
+      sum(x.rental_expense),
+      sum(x.amortization),
+      sum(x.transport_tax),
+      sum(x.casco),
+      sum(x.fire_extinguishers),
+      sum(x.first_aid_kits),
+      sum(x.hydraulic_oil),
+      sum(x.special_lubricants),
+      sum(x.customs_fees),
+      sum(x.cargo_insurance),
+      sum(x.transloading_fees),
+      sum(x.temp_control_maintenance),
+      sum(x.sterilization_costs),
+      sum(x.pharma_licenses),
+      sum(x.bucket_parts),
+      sum(x.daily_distance),
+      sum(x.fuel_liters),
+      sum(x.total_cost),
+      count(*)
+    from (
+      select date_trunc('month', r.date::timestamp)::date as month, r.*
+      from %s r
+    ) x
+    group by x.client_id, x.month
+  $q$
+  when 'vehicle_months' then $q$
+    select
+      x.client_id,
+      x.gov_number,
+      x.month,
+      (count(*) filter (where x.day_row = 1))::int,
+      sum(x.daily_distance),
+      sum(x.fuel),
+      sum(x.fuel_liters),
+      bool_and(x.fuel_liters is not null) filter (where x.fuel > 0 or x.fuel_liters > 0),
+      sum(x.fuel) filter (where x.fuel_liters > 0 and x.fuel > 0),
+      sum(x.fuel_liters) filter (where x.fuel_liters > 0 and x.fuel > 0),
+      max(x.vehicle_type),
+      max(x.vehicle_type) filter (where x.fuel_liters > 0 and x.fuel > 0),
+      max(x.day_km),
+      (array_agg(x.day_km order by x.day_km) filter (where x.day_row = 1 and x.day_fuel > 0))[1:8],
+      (count(*) filter (where x.odometer_km > 0))::int,
+      date '2000-01-01' + (min(x.reading) filter (where x.odometer_km > 0))[1]::int,
+      (min(x.reading) filter (where x.odometer_km > 0))[2],
+      date '2000-01-01' + (max(x.reading) filter (where x.odometer_km > 0))[1]::int,
+      (max(x.reading) filter (where x.odometer_km > 0))[2],
+      max((x.odometer_km - x.prev_reading[2]) / greatest(x.date - (date '2000-01-01' + x.prev_reading[1]::int), 1))
+        filter (where x.odometer_km > 0),
+      min(x.odometer_km - x.prev_reading[2]) filter (where x.odometer_km > 0)
+    from (
+      -- One sort, by vehicle, month, date and reading (the order of fleet.anomaly_odometer_check),
+      -- serves both windows and the grouping: d is the vehicle-day (its km and fuel over all its
+      -- rows), w the month's rows in reading order. A reading is (days since 2000-01-01, km): the
+      -- greatest one before a row is the previous reading, whatever rows without one lie between.
+      select y.*,
+        sum(y.daily_distance) over d as day_km,
+        sum(y.fuel) over d as day_fuel,
+        row_number() over d as day_row,
+        max(y.reading) filter (where y.odometer_km > 0) over (w rows between unbounded preceding and 1 preceding) as prev_reading
+      from (
+        select r.client_id, r.gov_number collate "C" as gov_number, m.month, r.date, r.daily_distance, r.fuel,
+          r.fuel_liters, r.vehicle_type, r.odometer_km,
+          array[(r.date - date '2000-01-01')::numeric, r.odometer_km] as reading
+        from %s r
+        cross join lateral (select date_trunc('month', r.date::timestamp)::date as month) m
+      ) y
+      window d as (partition by y.client_id, y.gov_number, y.month, y.date),
+        w as (partition by y.client_id, y.gov_number, y.month order by y.date, y.odometer_km)
+    ) x
+    group by x.client_id, x.gov_number, x.month
+  $q$
+  end
+$fn$;
+comment on function fleet.rollup_select(text) is 'The aggregate query of a roll-up (expense_months | client_months | vehicle_months) over a row source (%s): the one definition of its rows.';
+
+-- The statement triggers. The (client, vehicle, month) and (client, month) pairs the statement
+-- changed, marked fresh when the roll-up had no row for them before (then every row of that month is
+-- in new_rows); their roll-up rows are replaced: fresh ones aggregated from new_rows, the others from
+-- fleet.expenses as it is after the statement. The pairs go to an analysed temp table so the planner
+-- joins a few pairs through the primary key and a whole client's through a hash.
+create or replace function fleet.expenses_rollup_trigger()
+returns trigger
+language plpgsql
+set search_path = pg_catalog, pg_temp
+set jit = off
+set work_mem = '256MB'
+as $$
+declare
+  v_all_fresh boolean;
+  v_fresh_rows text;
+  v_stored_rows text;
+  v_fresh_client_rows text;
+  v_stored_client_rows text;
+begin
+  create temp table if not exists rollup_vehicle_keys (client_id text, gov_number text, month date, fresh boolean) on commit drop;
+  create temp table if not exists rollup_client_keys (client_id text, month date, fresh boolean) on commit drop;
+  truncate rollup_vehicle_keys, rollup_client_keys;
+  if tg_op = 'INSERT' then
+    insert into rollup_vehicle_keys
+    select k.client_id, k.gov_number, k.month,
+      not exists (select 1 from fleet.vehicle_months v where v.client_id = k.client_id and v.gov_number = k.gov_number and v.month = k.month)
+    from (select distinct n.client_id, n.gov_number, date_trunc('month', n.date::timestamp)::date as month from new_rows n) k;
+  elsif tg_op = 'DELETE' then
+    insert into rollup_vehicle_keys
+    select distinct o.client_id, o.gov_number, date_trunc('month', o.date::timestamp)::date, false from old_rows o;
+  else
+    insert into rollup_vehicle_keys
+    select n.client_id, n.gov_number, date_trunc('month', n.date::timestamp)::date, false from new_rows n
+    union
+    select o.client_id, o.gov_number, date_trunc('month', o.date::timestamp)::date, false from old_rows o;
+  end if;
+  insert into rollup_client_keys
+  select k.client_id, k.month,
+    bool_and(k.fresh) and not exists (select 1 from fleet.client_months c where c.client_id = k.client_id and c.month = k.month)
+  from rollup_vehicle_keys k
+  group by k.client_id, k.month;
+  analyze rollup_vehicle_keys;
+  analyze rollup_client_keys;
+
+  select coalesce(bool_and(k.fresh), false) into v_all_fresh from rollup_vehicle_keys k;
+  v_fresh_rows := case
+    when tg_op <> 'INSERT' then null
+    when v_all_fresh then 'new_rows'
+    else '(select n.* from new_rows n where exists (
+            select 1 from rollup_vehicle_keys k
+            where k.fresh and k.client_id = n.client_id and k.gov_number = n.gov_number
+              and k.month = date_trunc(''month'', n.date::timestamp)::date))'
+  end;
+  v_stored_rows := '(select e.* from rollup_vehicle_keys k join fleet.expenses e
+      on e.client_id = k.client_id and e.gov_number = k.gov_number
+     and e.date >= k.month and e.date < (k.month + interval ''1 month'')::date
+    where not k.fresh)';
+  v_fresh_client_rows := case
+    when tg_op <> 'INSERT' then null
+    when v_all_fresh then 'new_rows'
+    else '(select n.* from new_rows n where exists (
+            select 1 from rollup_client_keys k
+            where k.fresh and k.client_id = n.client_id and k.month = date_trunc(''month'', n.date::timestamp)::date))'
+  end;
+  v_stored_client_rows := '(select e.* from rollup_client_keys k join fleet.expenses e
+      on e.client_id = k.client_id and e.date >= k.month and e.date < (k.month + interval ''1 month'')::date
+    where not k.fresh)';
+
+  delete from fleet.expense_months r using rollup_vehicle_keys k
+  where not k.fresh and r.client_id = k.client_id and r.gov_number = k.gov_number and r.month = k.month;
+  delete from fleet.vehicle_months r using rollup_vehicle_keys k
+  where not k.fresh and r.client_id = k.client_id and r.gov_number = k.gov_number and r.month = k.month;
+  delete from fleet.client_months r using rollup_client_keys k
+  where not k.fresh and r.client_id = k.client_id and r.month = k.month;
+
+  if v_fresh_rows is not null then
+    execute 'insert into fleet.expense_months ' || format(fleet.rollup_select('expense_months'), v_fresh_rows);
+    execute 'insert into fleet.vehicle_months ' || format(fleet.rollup_select('vehicle_months'), v_fresh_rows);
+  end if;
+  if v_fresh_client_rows is not null then
+    execute 'insert into fleet.client_months ' || format(fleet.rollup_select('client_months'), v_fresh_client_rows);
+  end if;
+  if not v_all_fresh then
+    execute 'insert into fleet.expense_months ' || format(fleet.rollup_select('expense_months'), v_stored_rows);
+    execute 'insert into fleet.vehicle_months ' || format(fleet.rollup_select('vehicle_months'), v_stored_rows);
+    execute 'insert into fleet.client_months ' || format(fleet.rollup_select('client_months'), v_stored_client_rows);
+  end if;
+  return null;
+end;
+$$;
+comment on function fleet.expenses_rollup_trigger() is 'Statement trigger of fleet.expenses: replace the roll-up rows (fleet.expense_months, fleet.client_months, fleet.vehicle_months) of the months the statement changed.';
+
+create or replace function fleet.expenses_rollup_truncate()
+returns trigger
+language plpgsql
+as $$
+begin
+  truncate fleet.expense_months, fleet.client_months, fleet.vehicle_months;
+  return null;
+end;
+$$;
+comment on function fleet.expenses_rollup_truncate() is 'Truncate trigger of fleet.expenses: empty the roll-ups with it.';
+
+drop trigger if exists expenses_rollup_insert on fleet.expenses;
+create trigger expenses_rollup_insert after insert on fleet.expenses
+  referencing new table as new_rows for each statement execute function fleet.expenses_rollup_trigger();
+drop trigger if exists expenses_rollup_update on fleet.expenses;
+create trigger expenses_rollup_update after update on fleet.expenses
+  referencing old table as old_rows new table as new_rows for each statement execute function fleet.expenses_rollup_trigger();
+drop trigger if exists expenses_rollup_delete on fleet.expenses;
+create trigger expenses_rollup_delete after delete on fleet.expenses
+  referencing old table as old_rows for each statement execute function fleet.expenses_rollup_trigger();
+drop trigger if exists expenses_rollup_truncate on fleet.expenses;
+create trigger expenses_rollup_truncate after truncate on fleet.expenses
+  for each statement execute function fleet.expenses_rollup_truncate();
+
+-- Rebuild a client's roll-ups from fleet.expenses (existing data when this file is applied; a check:
+-- the roll-ups must always equal a rebuild).
+create or replace function fleet.expense_rollups_rebuild(client_id text)
+returns void
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+set jit = off
+set work_mem = '256MB'
+as $$
+declare
+  v_rows constant text := '(select e.* from fleet.expenses e where e.client_id = $1)';
+begin
+  delete from fleet.expense_months r where r.client_id = $1;
+  delete from fleet.client_months r where r.client_id = $1;
+  delete from fleet.vehicle_months r where r.client_id = $1;
+  execute 'insert into fleet.expense_months ' || format(fleet.rollup_select('expense_months'), v_rows) using client_id;
+  execute 'insert into fleet.client_months ' || format(fleet.rollup_select('client_months'), v_rows) using client_id;
+  execute 'insert into fleet.vehicle_months ' || format(fleet.rollup_select('vehicle_months'), v_rows) using client_id;
+end;
+$$;
+comment on function fleet.expense_rollups_rebuild(text) is 'Rebuild a client''s fleet.expense_months, fleet.client_months and fleet.vehicle_months from fleet.expenses.';
+
+select fleet.expense_rollups_rebuild(c.client_id) from fleet.clients c;
+
+-- Readers: a client's roll-up rows as of a date — the complete months from the table, the as_of month
+-- (when as_of is not its last day) aggregated from its rows up to as_of.
+create or replace function fleet.rollup_partial_month(kind text, client_id text, as_of date)
+returns setof record
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+set jit = off
+as $$
+begin
+  if date_trunc('month', (as_of + 1)::timestamp) = date_trunc('month', as_of::timestamp) then
+    return query execute format(fleet.rollup_select(kind),
+      '(select e.* from fleet.expenses e where e.client_id = $1 and e.date >= date_trunc(''month'', $2::timestamp)::date and e.date <= $2)')
+      using client_id, as_of;
+  end if;
+end;
+$$;
+comment on function fleet.rollup_partial_month(text, text, date) is 'A roll-up''s rows (kind: expense_months | client_months | vehicle_months) of the as_of month computed up to as_of; none when as_of is the last day of its month.';
+
+create or replace function fleet.expense_months_upto(client_id text, as_of date)
+returns setof fleet.expense_months
+language sql stable
+as $$
+  select r.*
+  from fleet.expense_months r
+  where r.client_id = $1 and r.month < date_trunc('month', ($2 + 1)::timestamp)::date
+  union all
+  select p.*
+  from fleet.rollup_partial_month('expense_months', $1, $2) as p (
+    client_id text, gov_number text, driver text, month date, fuel numeric, calculated_salary numeric, fines numeric,
+    maintenance numeric, daily_distance numeric, fuel_liters numeric, total_cost numeric, expense_rows bigint,
+    day_mask int, driven_mask int, fine_mask int, zero_km_cost numeric, zero_km_fuel numeric)
+$$;
+comment on function fleet.expense_months_upto(text, date) is 'fleet.expense_months rows of a client as of a date (complete months from the roll-up, the as_of month computed up to as_of).';
+
+create or replace function fleet.client_months_upto(client_id text, as_of date)
+returns setof fleet.client_months
+language sql stable
+as $$
+  select r.*
+  from fleet.client_months r
+  where r.client_id = $1 and r.month < date_trunc('month', ($2 + 1)::timestamp)::date
+  union all
+  select p.*
+  from fleet.rollup_partial_month('client_months', $1, $2) as p (
+    client_id text, month date,
+    fuel numeric, repair numeric, insurance numeric, fines numeric, maintenance numeric, tire_service numeric,
+    carwash numeric, parking numeric, flat_roads numeric, calculated_salary numeric, antifreeze_liquid numeric, engine_oil numeric,
+    brake_fluid numeric, spark_plugs numeric, fuel_filters numeric, filters numeric, timing_belts numeric, brake_pads numeric,
+    other_cost numeric, rental_expense numeric, amortization numeric, transport_tax numeric, casco numeric, fire_extinguishers numeric,
+    first_aid_kits numeric, hydraulic_oil numeric, special_lubricants numeric, customs_fees numeric, cargo_insurance numeric, transloading_fees numeric,
+    temp_control_maintenance numeric, sterilization_costs numeric, pharma_licenses numeric, bucket_parts numeric,
+    daily_distance numeric, fuel_liters numeric, total_cost numeric, expense_rows bigint)
+$$;
+comment on function fleet.client_months_upto(text, date) is 'fleet.client_months rows of a client as of a date (complete months from the roll-up, the as_of month computed up to as_of).';
+
+create or replace function fleet.vehicle_month_facts(client_id text, as_of date)
+returns setof fleet.vehicle_months
+language sql stable
+as $$
+  select r.*
+  from fleet.vehicle_months r
+  where r.client_id = $1 and r.month < date_trunc('month', ($2 + 1)::timestamp)::date
+  union all
+  select p.*
+  from fleet.rollup_partial_month('vehicle_months', $1, $2) as p (
+    client_id text, gov_number text, month date, vehicle_days int, km numeric, fuel_rub numeric, liters numeric,
+    has_liters boolean, priced_rub numeric, priced_liters numeric, vehicle_type text, priced_vehicle_type text,
+    max_day_km numeric, fuel_day_low_km numeric[], odo_readings int, odo_first_date date, odo_first numeric,
+    odo_last_date date, odo_last numeric, odo_max_rate numeric, odo_min_step numeric)
+$$;
+comment on function fleet.vehicle_month_facts(text, date) is 'fleet.vehicle_months rows of a client as of a date (complete months from the roll-up, the as_of month computed up to as_of): the screening facts of the rules.';
