@@ -109,6 +109,15 @@ create table if not exists fleet.vehicle_months (
   odo_last numeric,
   odo_max_rate numeric,
   odo_min_step numeric,
+  calculated_salary numeric not null,
+  fines numeric not null,
+  maintenance numeric not null,
+  total_cost numeric not null,
+  expense_rows bigint not null,
+  driven_days int not null,
+  zero_km_days int not null,
+  zero_km_cost numeric not null,
+  zero_km_fuel numeric not null,
   primary key (client_id, gov_number, month)
 );
 comment on table fleet.vehicle_months is 'Roll-up of fleet.expenses per client, vehicle and month: fuel-norm inputs, vehicle-day mileage and odometer screening statistics (sql/expense_rollups.sql), maintained by the statement triggers of fleet.expenses.';
@@ -121,10 +130,29 @@ comment on column fleet.vehicle_months.max_day_km is 'The largest vehicle-day km
 comment on column fleet.vehicle_months.fuel_day_low_km is 'The (at most 8) lowest vehicle-day km among the days with fuel bought (the day''s sum(fuel) > 0), ascending; null without such days.';
 comment on column fleet.vehicle_months.odo_readings is 'Rows with odometer_km > 0. Readings are ordered by date, a day''s rows by reading (the order of odometer_check); odo_first/odo_last are the first and last in that order.';
 comment on column fleet.vehicle_months.odo_max_rate is 'Largest (reading − previous reading) / greatest(days between, 1) within the month; null with fewer than two readings.';
+comment on column fleet.vehicle_months.driven_days is 'Days with km (a row with daily_distance > 0); zero_km_days: days with rows but no km, zero_km_cost / zero_km_fuel: their total cost and fuel rubles.';
 comment on column fleet.vehicle_months.odo_min_step is 'Smallest reading − previous reading within the month (negative for a rollback); null with fewer than two readings.';
 
+create table if not exists fleet.driver_months (
+  client_id text not null references fleet.clients (client_id) on delete cascade,
+  driver text not null,
+  month date not null,
+  calculated_salary numeric not null,
+  fines numeric not null,
+  daily_distance numeric not null,
+  fuel numeric not null,
+  total_cost numeric not null,
+  expense_rows bigint not null,
+  driver_days int not null,
+  fine_days int not null,
+  primary key (client_id, driver, month)
+);
+comment on table fleet.driver_months is 'Roll-up per client, named driver and month (the columns of fleet.expenses_by_driver_month), summed from fleet.expense_months by the statement triggers of fleet.expenses.';
+create index if not exists expense_months_driver on fleet.expense_months (client_id, driver, month);
+
 -- The aggregate of each roll-up over a row source: a query text with one %s, the source relation
--- (fleet.expenses rows or a trigger's transition table, aliased x, one client's rows). Used by the
+-- (fleet.expenses rows or a trigger's transition table; for driver_months, fleet.expense_months
+-- rows). Used by the
 -- triggers and by the readers' as_of month; the callers substitute one of their fixed source texts,
 -- never input.
 create or replace function fleet.rollup_select(kind text)
@@ -233,7 +261,16 @@ as $fn$
       (max(x.reading) filter (where x.odometer_km > 0))[2],
       max((x.odometer_km - x.prev_reading[2]) / greatest(x.date - (date '2000-01-01' + x.prev_reading[1]::int), 1))
         filter (where x.odometer_km > 0),
-      min(x.odometer_km - x.prev_reading[2]) filter (where x.odometer_km > 0)
+      min(x.odometer_km - x.prev_reading[2]) filter (where x.odometer_km > 0),
+      sum(x.calculated_salary),
+      sum(x.fines),
+      sum(x.maintenance),
+      sum(x.total_cost),
+      count(*),
+      (count(*) filter (where x.day_row = 1 and x.day_km > 0))::int,
+      (count(*) filter (where x.day_row = 1 and x.day_km = 0))::int,
+      coalesce(sum(x.total_cost) filter (where x.day_km = 0), 0),
+      coalesce(sum(x.fuel) filter (where x.day_km = 0), 0)
     from (
       -- One sort, by vehicle, month, date and reading (the order of fleet.anomaly_odometer_check),
       -- serves both windows and the grouping: d is the vehicle-day (its km and fuel over all its
@@ -246,7 +283,7 @@ as $fn$
         max(y.reading) filter (where y.odometer_km > 0) over (w rows between unbounded preceding and 1 preceding) as prev_reading
       from (
         select r.client_id, r.gov_number collate "C" as gov_number, m.month, r.date, r.daily_distance, r.fuel,
-          r.fuel_liters, r.vehicle_type, r.odometer_km,
+          r.fuel_liters, r.vehicle_type, r.odometer_km, r.calculated_salary, r.fines, r.maintenance, r.total_cost,
           array[(r.date - date '2000-01-01')::numeric, r.odometer_km] as reading
         from %s r
         cross join lateral (select date_trunc('month', r.date::timestamp)::date as month) m
@@ -256,15 +293,34 @@ as $fn$
     ) x
     group by x.client_id, x.gov_number, x.month
   $q$
+  when 'driver_months' then $q$
+    select
+      x.client_id,
+      x.driver,
+      x.month,
+      sum(x.calculated_salary),
+      sum(x.fines),
+      sum(x.daily_distance),
+      sum(x.fuel),
+      sum(x.total_cost),
+      sum(x.expense_rows)::bigint,
+      -- a day on two vehicles is one driver-day: OR the vehicles' day masks
+      coalesce(bit_count(bit_or(x.day_mask)::bit(32)), 0)::int,
+      coalesce(bit_count(bit_or(x.fine_mask)::bit(32)), 0)::int
+    from %s x
+    where x.driver <> ''
+    group by x.client_id, x.driver, x.month
+  $q$
   end
 $fn$;
-comment on function fleet.rollup_select(text) is 'The aggregate query of a roll-up (expense_months | client_months | vehicle_months) over a row source (%s): the one definition of its rows.';
+comment on function fleet.rollup_select(text) is 'The aggregate query of a roll-up (expense_months | client_months | vehicle_months | driver_months) over a row source (%s): the one definition of its rows.';
 
 -- The statement triggers. The (client, vehicle, month) and (client, month) pairs the statement
--- changed, marked fresh when the roll-up had no row for them before (then every row of that month is
--- in new_rows); their roll-up rows are replaced: fresh ones aggregated from new_rows, the others from
--- fleet.expenses as it is after the statement. The pairs go to an analysed temp table so the planner
--- joins a few pairs through the primary key and a whole client's through a hash.
+-- changed are marked fresh when the roll-up had no row for them before (then every row of that month
+-- is in new_rows); their roll-up rows are replaced: fresh ones aggregated from new_rows, the others
+-- from fleet.expenses as it is after the statement. driver_months is then re-summed from
+-- fleet.expense_months for the (client, driver, month) triples changed. The keys go to analysed temp
+-- tables so the planner joins a few of them through the primary keys and a whole client's by hash.
 create or replace function fleet.expenses_rollup_trigger()
 returns trigger
 language plpgsql
@@ -274,27 +330,37 @@ set work_mem = '256MB'
 as $$
 declare
   v_all_fresh boolean;
+  v_all_fresh_months boolean;
   v_fresh_rows text;
-  v_stored_rows text;
-  v_fresh_client_rows text;
-  v_stored_client_rows text;
 begin
   create temp table if not exists rollup_vehicle_keys (client_id text, gov_number text, month date, fresh boolean) on commit drop;
   create temp table if not exists rollup_client_keys (client_id text, month date, fresh boolean) on commit drop;
-  truncate rollup_vehicle_keys, rollup_client_keys;
+  create temp table if not exists rollup_driver_keys (client_id text, driver text, month date) on commit drop;
+  truncate rollup_vehicle_keys, rollup_client_keys, rollup_driver_keys;
   if tg_op = 'INSERT' then
     insert into rollup_vehicle_keys
     select k.client_id, k.gov_number, k.month,
       not exists (select 1 from fleet.vehicle_months v where v.client_id = k.client_id and v.gov_number = k.gov_number and v.month = k.month)
     from (select distinct n.client_id, n.gov_number, date_trunc('month', n.date::timestamp)::date as month from new_rows n) k;
+    insert into rollup_driver_keys
+    select distinct n.client_id, n.driver, date_trunc('month', n.date::timestamp)::date from new_rows n where n.driver <> '';
   elsif tg_op = 'DELETE' then
     insert into rollup_vehicle_keys
     select distinct o.client_id, o.gov_number, date_trunc('month', o.date::timestamp)::date, false from old_rows o;
+    insert into rollup_driver_keys
+    select distinct o.client_id, o.driver, date_trunc('month', o.date::timestamp)::date from old_rows o where o.driver <> '';
   else
     insert into rollup_vehicle_keys
     select n.client_id, n.gov_number, date_trunc('month', n.date::timestamp)::date, false from new_rows n
     union
     select o.client_id, o.gov_number, date_trunc('month', o.date::timestamp)::date, false from old_rows o;
+    insert into rollup_driver_keys
+    select n.client_id, n.driver, date_trunc('month', n.date::timestamp)::date from new_rows n where n.driver <> ''
+    union
+    select o.client_id, o.driver, date_trunc('month', o.date::timestamp)::date from old_rows o where o.driver <> '';
+  end if;
+  if not exists (select 1 from rollup_vehicle_keys) then
+    return null; -- nothing changed (e.g. a reload whose rows were all there already)
   end if;
   insert into rollup_client_keys
   select k.client_id, k.month,
@@ -303,30 +369,10 @@ begin
   group by k.client_id, k.month;
   analyze rollup_vehicle_keys;
   analyze rollup_client_keys;
-
+  analyze rollup_driver_keys;
+  -- (a month can be new for a vehicle but not for the client: the two are judged separately)
   select coalesce(bool_and(k.fresh), false) into v_all_fresh from rollup_vehicle_keys k;
-  v_fresh_rows := case
-    when tg_op <> 'INSERT' then null
-    when v_all_fresh then 'new_rows'
-    else '(select n.* from new_rows n where exists (
-            select 1 from rollup_vehicle_keys k
-            where k.fresh and k.client_id = n.client_id and k.gov_number = n.gov_number
-              and k.month = date_trunc(''month'', n.date::timestamp)::date))'
-  end;
-  v_stored_rows := '(select e.* from rollup_vehicle_keys k join fleet.expenses e
-      on e.client_id = k.client_id and e.gov_number = k.gov_number
-     and e.date >= k.month and e.date < (k.month + interval ''1 month'')::date
-    where not k.fresh)';
-  v_fresh_client_rows := case
-    when tg_op <> 'INSERT' then null
-    when v_all_fresh then 'new_rows'
-    else '(select n.* from new_rows n where exists (
-            select 1 from rollup_client_keys k
-            where k.fresh and k.client_id = n.client_id and k.month = date_trunc(''month'', n.date::timestamp)::date))'
-  end;
-  v_stored_client_rows := '(select e.* from rollup_client_keys k join fleet.expenses e
-      on e.client_id = k.client_id and e.date >= k.month and e.date < (k.month + interval ''1 month'')::date
-    where not k.fresh)';
+  select coalesce(bool_and(k.fresh), false) into v_all_fresh_months from rollup_client_keys k;
 
   delete from fleet.expense_months r using rollup_vehicle_keys k
   where not k.fresh and r.client_id = k.client_id and r.gov_number = k.gov_number and r.month = k.month;
@@ -334,30 +380,54 @@ begin
   where not k.fresh and r.client_id = k.client_id and r.gov_number = k.gov_number and r.month = k.month;
   delete from fleet.client_months r using rollup_client_keys k
   where not k.fresh and r.client_id = k.client_id and r.month = k.month;
+  delete from fleet.driver_months r using rollup_driver_keys k
+  where r.client_id = k.client_id and r.driver = k.driver and r.month = k.month;
 
-  if v_fresh_rows is not null then
+  if tg_op = 'INSERT' then
+    -- fresh months: what the statement inserted is all they hold
+    v_fresh_rows := case when v_all_fresh then 'new_rows' else
+      '(select n.* from new_rows n join rollup_vehicle_keys k
+          on k.fresh and k.client_id = n.client_id and k.gov_number = n.gov_number
+         and k.month = date_trunc(''month'', n.date::timestamp)::date)' end;
     execute 'insert into fleet.expense_months ' || format(fleet.rollup_select('expense_months'), v_fresh_rows);
     execute 'insert into fleet.vehicle_months ' || format(fleet.rollup_select('vehicle_months'), v_fresh_rows);
-  end if;
-  if v_fresh_client_rows is not null then
-    execute 'insert into fleet.client_months ' || format(fleet.rollup_select('client_months'), v_fresh_client_rows);
+    execute 'insert into fleet.client_months ' || format(fleet.rollup_select('client_months'),
+      case when v_all_fresh_months then 'new_rows' else
+      '(select n.* from new_rows n join rollup_client_keys k
+          on k.fresh and k.client_id = n.client_id and k.month = date_trunc(''month'', n.date::timestamp)::date)' end);
   end if;
   if not v_all_fresh then
-    execute 'insert into fleet.expense_months ' || format(fleet.rollup_select('expense_months'), v_stored_rows);
-    execute 'insert into fleet.vehicle_months ' || format(fleet.rollup_select('vehicle_months'), v_stored_rows);
-    execute 'insert into fleet.client_months ' || format(fleet.rollup_select('client_months'), v_stored_client_rows);
+    execute 'insert into fleet.expense_months ' || format(fleet.rollup_select('expense_months'),
+      '(select e.* from rollup_vehicle_keys k join fleet.expenses e
+          on e.client_id = k.client_id and e.gov_number = k.gov_number
+         and e.date >= k.month and e.date < (k.month + interval ''1 month'')::date
+        where not k.fresh)');
+    execute 'insert into fleet.vehicle_months ' || format(fleet.rollup_select('vehicle_months'),
+      '(select e.* from rollup_vehicle_keys k join fleet.expenses e
+          on e.client_id = k.client_id and e.gov_number = k.gov_number
+         and e.date >= k.month and e.date < (k.month + interval ''1 month'')::date
+        where not k.fresh)');
   end if;
+  if not v_all_fresh_months then
+    execute 'insert into fleet.client_months ' || format(fleet.rollup_select('client_months'),
+      '(select e.* from rollup_client_keys k join fleet.expenses e
+          on e.client_id = k.client_id and e.date >= k.month and e.date < (k.month + interval ''1 month'')::date
+        where not k.fresh)');
+  end if;
+  execute 'insert into fleet.driver_months ' || format(fleet.rollup_select('driver_months'),
+    '(select m.* from rollup_driver_keys k join fleet.expense_months m
+        on m.client_id = k.client_id and m.driver = k.driver and m.month = k.month)');
   return null;
 end;
 $$;
-comment on function fleet.expenses_rollup_trigger() is 'Statement trigger of fleet.expenses: replace the roll-up rows (fleet.expense_months, fleet.client_months, fleet.vehicle_months) of the months the statement changed.';
+comment on function fleet.expenses_rollup_trigger() is 'Statement trigger of fleet.expenses: replace the roll-up rows (fleet.expense_months, fleet.client_months, fleet.vehicle_months, fleet.driver_months) of the months the statement changed.';
 
 create or replace function fleet.expenses_rollup_truncate()
 returns trigger
 language plpgsql
 as $$
 begin
-  truncate fleet.expense_months, fleet.client_months, fleet.vehicle_months;
+  truncate fleet.expense_months, fleet.client_months, fleet.vehicle_months, fleet.driver_months;
   return null;
 end;
 $$;
@@ -391,83 +461,15 @@ begin
   delete from fleet.expense_months r where r.client_id = $1;
   delete from fleet.client_months r where r.client_id = $1;
   delete from fleet.vehicle_months r where r.client_id = $1;
+  delete from fleet.driver_months r where r.client_id = $1;
   execute 'insert into fleet.expense_months ' || format(fleet.rollup_select('expense_months'), v_rows) using client_id;
   execute 'insert into fleet.client_months ' || format(fleet.rollup_select('client_months'), v_rows) using client_id;
   execute 'insert into fleet.vehicle_months ' || format(fleet.rollup_select('vehicle_months'), v_rows) using client_id;
+  execute 'insert into fleet.driver_months ' || format(fleet.rollup_select('driver_months'),
+    '(select m.* from fleet.expense_months m where m.client_id = $1)') using client_id;
 end;
 $$;
-comment on function fleet.expense_rollups_rebuild(text) is 'Rebuild a client''s fleet.expense_months, fleet.client_months and fleet.vehicle_months from fleet.expenses.';
+comment on function fleet.expense_rollups_rebuild(text) is 'Rebuild a client''s roll-ups (fleet.expense_months, fleet.client_months, fleet.vehicle_months, fleet.driver_months) from fleet.expenses.';
 
 select fleet.expense_rollups_rebuild(c.client_id) from fleet.clients c;
 
--- Readers: a client's roll-up rows as of a date — the complete months from the table, the as_of month
--- (when as_of is not its last day) aggregated from its rows up to as_of.
-create or replace function fleet.rollup_partial_month(kind text, client_id text, as_of date)
-returns setof record
-language plpgsql stable
-set search_path = pg_catalog, pg_temp
-set jit = off
-as $$
-begin
-  if date_trunc('month', (as_of + 1)::timestamp) = date_trunc('month', as_of::timestamp) then
-    return query execute format(fleet.rollup_select(kind),
-      '(select e.* from fleet.expenses e where e.client_id = $1 and e.date >= date_trunc(''month'', $2::timestamp)::date and e.date <= $2)')
-      using client_id, as_of;
-  end if;
-end;
-$$;
-comment on function fleet.rollup_partial_month(text, text, date) is 'A roll-up''s rows (kind: expense_months | client_months | vehicle_months) of the as_of month computed up to as_of; none when as_of is the last day of its month.';
-
-create or replace function fleet.expense_months_upto(client_id text, as_of date)
-returns setof fleet.expense_months
-language sql stable
-as $$
-  select r.*
-  from fleet.expense_months r
-  where r.client_id = $1 and r.month < date_trunc('month', ($2 + 1)::timestamp)::date
-  union all
-  select p.*
-  from fleet.rollup_partial_month('expense_months', $1, $2) as p (
-    client_id text, gov_number text, driver text, month date, fuel numeric, calculated_salary numeric, fines numeric,
-    maintenance numeric, daily_distance numeric, fuel_liters numeric, total_cost numeric, expense_rows bigint,
-    day_mask int, driven_mask int, fine_mask int, zero_km_cost numeric, zero_km_fuel numeric)
-$$;
-comment on function fleet.expense_months_upto(text, date) is 'fleet.expense_months rows of a client as of a date (complete months from the roll-up, the as_of month computed up to as_of).';
-
-create or replace function fleet.client_months_upto(client_id text, as_of date)
-returns setof fleet.client_months
-language sql stable
-as $$
-  select r.*
-  from fleet.client_months r
-  where r.client_id = $1 and r.month < date_trunc('month', ($2 + 1)::timestamp)::date
-  union all
-  select p.*
-  from fleet.rollup_partial_month('client_months', $1, $2) as p (
-    client_id text, month date,
-    fuel numeric, repair numeric, insurance numeric, fines numeric, maintenance numeric, tire_service numeric,
-    carwash numeric, parking numeric, flat_roads numeric, calculated_salary numeric, antifreeze_liquid numeric, engine_oil numeric,
-    brake_fluid numeric, spark_plugs numeric, fuel_filters numeric, filters numeric, timing_belts numeric, brake_pads numeric,
-    other_cost numeric, rental_expense numeric, amortization numeric, transport_tax numeric, casco numeric, fire_extinguishers numeric,
-    first_aid_kits numeric, hydraulic_oil numeric, special_lubricants numeric, customs_fees numeric, cargo_insurance numeric, transloading_fees numeric,
-    temp_control_maintenance numeric, sterilization_costs numeric, pharma_licenses numeric, bucket_parts numeric,
-    daily_distance numeric, fuel_liters numeric, total_cost numeric, expense_rows bigint)
-$$;
-comment on function fleet.client_months_upto(text, date) is 'fleet.client_months rows of a client as of a date (complete months from the roll-up, the as_of month computed up to as_of).';
-
-create or replace function fleet.vehicle_month_facts(client_id text, as_of date)
-returns setof fleet.vehicle_months
-language sql stable
-as $$
-  select r.*
-  from fleet.vehicle_months r
-  where r.client_id = $1 and r.month < date_trunc('month', ($2 + 1)::timestamp)::date
-  union all
-  select p.*
-  from fleet.rollup_partial_month('vehicle_months', $1, $2) as p (
-    client_id text, gov_number text, month date, vehicle_days int, km numeric, fuel_rub numeric, liters numeric,
-    has_liters boolean, priced_rub numeric, priced_liters numeric, vehicle_type text, priced_vehicle_type text,
-    max_day_km numeric, fuel_day_low_km numeric[], odo_readings int, odo_first_date date, odo_first numeric,
-    odo_last_date date, odo_last numeric, odo_max_rate numeric, odo_min_step numeric)
-$$;
-comment on function fleet.vehicle_month_facts(text, date) is 'fleet.vehicle_months rows of a client as of a date (complete months from the roll-up, the as_of month computed up to as_of): the screening facts of the rules.';

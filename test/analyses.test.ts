@@ -604,7 +604,7 @@ test("inside a transaction with the intermediates cache: byte-identical results"
   for (const name of ANALYSES) plain[name] = await run(name, CLIENT, AS_OF);
   await sql.begin(async (tx) => {
     await tx`select fleet.expenses_cache_refresh(${CLIENT}, ${AS_OF}::date)`;
-    const [c] = await tx<{ n: string }[]>`select count(*) as n from fleet.expenses_cache_vehicle_driver_month where client_id = ${CLIENT}`;
+    const [c] = await tx<{ n: string }[]>`select count(*) as n from fleet.expenses_cache_expense_months where client_id = ${CLIENT}`;
     assert.ok(Number(c.n) > 0, "the cache is filled");
     for (const name of ANALYSES) {
       const [r] = await tx.unsafe<{ j: string }[]>(`select fleet.analysis_${name}($1, $2::date)::text as j`, [CLIENT, AS_OF]);
