@@ -14,6 +14,7 @@ create or replace function fleet.anomaly_fuel_norm_check(client_id text, as_of d
 returns setof fleet.anomalies
 language sql stable
 set work_mem = '128MB'
+set jit = off
 as $$
   with params as materialized (
     select
@@ -33,20 +34,20 @@ as $$
       fleet.setting($1, 'fuel_norm_check.severity_high') as sev_high
   ),
   vehicle_month as (
+    -- the per-vehicle-month inputs come from the roll-up (sql/expense_rollups.sql: the same sums,
+    -- has_liters and priced sums as over the rows up to as_of), never from the expense rows
     select
-      e.gov_number,
-      date_trunc('month', e.date::timestamp)::date as month,
-      sum(e.daily_distance) as km,
-      sum(e.fuel) as fuel_rub,
-      sum(e.fuel_liters) as liters,
+      f.gov_number,
+      f.month,
+      f.km,
+      f.fuel_rub,
+      f.liters,
       -- litres are usable when every row with fuel bought has them
-      bool_and(e.fuel_liters is not null) filter (where e.fuel > 0 or e.fuel_liters > 0) as has_liters,
-      sum(e.fuel) filter (where e.fuel_liters > 0 and e.fuel > 0) as priced_rub,
-      sum(e.fuel_liters) filter (where e.fuel_liters > 0 and e.fuel > 0) as priced_liters,
-      max(e.vehicle_type) as expense_vehicle_type
-    from fleet.expenses e
-    where e.client_id = $1 and e.date <= $2
-    group by 1, 2
+      f.has_liters,
+      f.priced_rub,
+      f.priced_liters,
+      f.vehicle_type as expense_vehicle_type
+    from fleet.vehicle_month_facts($1, $2) f
   ),
   vehicle_price as (
     select vm.gov_number, sum(vm.priced_rub) / nullif(sum(vm.priced_liters), 0) as rub_per_liter

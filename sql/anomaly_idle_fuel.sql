@@ -7,6 +7,7 @@ create or replace function fleet.anomaly_idle_fuel(client_id text, as_of date)
 returns setof fleet.anomalies
 language sql stable
 set work_mem = '128MB'
+set jit = off
 as $$
   with params as materialized (
     select
@@ -15,51 +16,46 @@ as $$
       fleet.setting($1, 'idle_fuel.severity_medium') as sev_medium,
       fleet.setting($1, 'idle_fuel.severity_high') as sev_high
   ),
-  candidate_days as (
-    -- vehicle-days with a row buying fuel under max_km (a cheap filtered scan); the whole day is
-    -- checked next (several drivers' rows may share a vehicle-day)
-    select distinct e.gov_number, e.date
-    from fleet.expenses e
+  candidate_months as (
+    -- Screening from the roll-up (sql/expense_rollups.sql): fuel_day_low_km holds the (at most 8)
+    -- lowest vehicle-day km of the month's days with fuel bought (the day's fuel > 0), ascending, so
+    -- the month has min_days idle days with fuel exactly when its min_days-th value is below max_km.
+    -- With min_days above 8 the 8th value bounds it (a superset; the count below decides).
+    select f.gov_number, f.month
+    from fleet.vehicle_month_facts($1, $2) f
     cross join params p
-    where e.client_id = $1 and e.date <= $2 and e.fuel > 0 and e.daily_distance < p.max_km
+    where f.fuel_day_low_km[least(greatest(ceil(p.min_days), 1), 8)::int] < p.max_km
   ),
-  idle_days as (
-    select c.gov_number, c.date, d.km, d.fuel_rub, d.liters
-    from candidate_days c
+  vehicle_days as (
+    -- the candidate months' vehicle-days up to as_of (index range reads of the primary key): a
+    -- day's km, fuel and litres over all its rows (several drivers' rows may share a vehicle-day)
+    select c.gov_number, c.month, d.date, d.km, d.fuel_rub, d.liters
+    from candidate_months c
     cross join lateral (
-      select sum(x.daily_distance) as km, sum(x.fuel) as fuel_rub, sum(x.fuel_liters) as liters
+      select x.date, sum(x.daily_distance) as km, sum(x.fuel) as fuel_rub, sum(x.fuel_liters) as liters
       from fleet.expenses x
-      where x.client_id = $1 and x.gov_number = c.gov_number and x.date = c.date
+      where x.client_id = $1 and x.gov_number = c.gov_number
+        and x.date >= c.month and x.date < (c.month + interval '1 month')::date and x.date <= $2
+      group by x.date
     ) d
-    cross join params p
-    where d.km < p.max_km and d.fuel_rub > 0
-  ),
-  flagged as (
-    select
-      i.gov_number,
-      date_trunc('month', i.date::timestamp)::date as month,
-      count(*) as idle_days,
-      sum(i.fuel_rub) as idle_rub,
-      sum(i.liters) as idle_liters,
-      jsonb_agg(to_char(i.date, 'YYYY-MM-DD') order by i.date) as dates
-    from idle_days i
-    group by i.gov_number, 2
-    having count(*) >= (select p.min_days from params p)
   ),
   vehicle_month as (
-    -- the flagged vehicle-months' whole fuel and zero-km days (index range reads)
-    select f.*, m.fuel_rub, m.zero_km_days
-    from flagged f
-    cross join lateral (
-      select sum(y.fuel_rub) as fuel_rub, count(*) filter (where y.km < (select p.max_km from params p)) as zero_km_days
-      from (
-        select sum(x.fuel) as fuel_rub, sum(x.daily_distance) as km
-        from fleet.expenses x
-        where x.client_id = $1 and x.gov_number = f.gov_number
-          and x.date >= f.month and x.date < (f.month + interval '1 month')::date and x.date <= $2
-        group by x.date
-      ) y
-    ) m
+    -- per candidate month: the idle days with fuel (km < max_km, fuel > 0), the month's fuel and
+    -- zero-km days; flagged from min_days idle days with fuel
+    select
+      v.gov_number,
+      v.month,
+      count(*) filter (where v.km < p.max_km and v.fuel_rub > 0) as idle_days,
+      sum(v.fuel_rub) filter (where v.km < p.max_km and v.fuel_rub > 0) as idle_rub,
+      sum(v.liters) filter (where v.km < p.max_km and v.fuel_rub > 0) as idle_liters,
+      jsonb_agg(to_char(v.date, 'YYYY-MM-DD') order by v.date) filter (where v.km < p.max_km and v.fuel_rub > 0) as dates,
+      sum(v.fuel_rub) as fuel_rub,
+      count(*) filter (where v.km < p.max_km) as zero_km_days
+    from vehicle_days v
+    cross join params p
+    group by v.gov_number, v.month, p.max_km, p.min_days
+    having count(*) filter (where v.km < p.max_km and v.fuel_rub > 0) >= p.min_days
+      and count(*) filter (where v.km < p.max_km and v.fuel_rub > 0) > 0
   )
   select
     null::bigint, $1, 'idle_fuel', 'vehicle', vm.gov_number, vm.month, (vm.month + interval '1 month - 1 day')::date,

@@ -11,34 +11,78 @@ create or replace function fleet.anomaly_odometer_check(client_id text, as_of da
 returns setof fleet.anomalies
 language sql stable
 set work_mem = '128MB'
+set jit = off
 as $$
   with params as materialized (
     select
       fleet.setting($1, 'odometer_check.max_km_per_day') as max_km,
       fleet.setting($1, 'odometer_check.backwards_tolerance_km') as tol
   ),
+  facts as materialized (
+    select f.gov_number, f.month, f.km, f.fuel_rub, f.max_day_km, f.odo_readings, f.odo_first_date, f.odo_first,
+      f.odo_last_date, f.odo_last, f.odo_max_rate, f.odo_min_step
+    from fleet.vehicle_month_facts($1, $2) f
+  ),
+  reading_months as (
+    -- the vehicle-months with readings, each with the last reading of the vehicle's previous month
+    -- with readings: the reading its first reading follows
+    select f.*,
+      lag(f.odo_last) over w as prev_month_last,
+      lag(f.odo_last_date) over w as prev_month_last_date
+    from facts f
+    where f.odo_readings > 0
+    window w as (partition by f.gov_number order by f.month)
+  ),
+  candidate_months as (
+    -- Screening from the roll-up (sql/expense_rollups.sql): a month can hold a flagged reading only
+    -- if one of its consecutive pairs jumps (odo_max_rate, the largest advance per elapsed day;
+    -- >= for safety against the rounding of that quotient) or rolls back (odo_min_step), or if its
+    -- first reading against the previous month's last one does (the same test as below, exactly)
+    select r.gov_number, r.month, r.prev_month_last_date
+    from reading_months r
+    cross join params p
+    where r.odo_max_rate >= p.max_km
+       or r.odo_min_step < -p.tol
+       or r.odo_first - r.prev_month_last > p.max_km * greatest(r.odo_first_date - r.prev_month_last_date, 1)
+       or r.odo_first < r.prev_month_last - p.tol
+  ),
   readings as (
-    -- one pass over the rows in (gov_number, date) order (the primary key's order; rows of one day
-    -- by their reading, so several drivers' rows of a day never look like a rollback)
-    select
-      e.gov_number, e.date, e.odometer_km as odometer,
-      lag(e.odometer_km) over w as prev_odometer,
-      lag(e.date) over w as prev_date
-    from fleet.expenses e
-    where e.client_id = $1 and e.date <= $2 and e.odometer_km > 0
-    -- collate "C": the partition only groups, and byte order sorts twice as fast as a locale's
-    window w as (partition by e.gov_number collate "C" order by e.date, e.odometer_km)
+    -- the candidate months' readings (rows with odometer_km > 0 up to as_of) from the previous
+    -- month's last reading on, read through the primary key; in (date, reading) order, so several
+    -- drivers' rows of a day never look like a rollback
+    select c.month, r.*
+    from candidate_months c
+    cross join lateral (
+      select
+        e.gov_number, e.date, e.odometer_km as odometer,
+        lag(e.odometer_km) over w as prev_odometer,
+        lag(e.date) over w as prev_date
+      from fleet.expenses e
+      where e.client_id = $1 and e.gov_number = c.gov_number
+        and e.date >= coalesce(c.prev_month_last_date, c.month)
+        and e.date < (c.month + interval '1 month')::date and e.date <= $2
+        and e.odometer_km > 0
+      window w as (order by e.date, e.odometer_km)
+    ) r
   ),
   flagged as (
-    select r.*
+    select r.gov_number, r.date, r.odometer, r.prev_odometer, r.prev_date
     from readings r
     cross join params p
-    where r.odometer - r.prev_odometer > p.max_km * greatest(r.date - r.prev_date, 1)
-       or r.odometer < r.prev_odometer - p.tol
+    where r.date >= r.month
+      and (r.odometer - r.prev_odometer > p.max_km * greatest(r.date - r.prev_date, 1)
+        or r.odometer < r.prev_odometer - p.tol)
+  ),
+  vehicle_rate as (
+    -- the vehicle's fuel rubles per km up to as_of (the sums of its months)
+    select f.gov_number, sum(f.fuel_rub) / nullif(sum(f.km), 0) as rub_per_km
+    from facts f
+    where f.gov_number in (select fl.gov_number from flagged fl)
+    group by f.gov_number
   ),
   reported_km as (
-    -- km reported after the previous reading up to and including this day; the vehicle's fuel
-    -- rubles per km (index range reads for the flagged vehicles only)
+    -- km reported after the previous reading up to and including this day (index range reads for
+    -- the flagged readings only)
     select f.*, b.km_between, v.rub_per_km
     from flagged f
     cross join lateral (
@@ -46,28 +90,22 @@ as $$
       from fleet.expenses x
       where x.client_id = $1 and x.gov_number = f.gov_number and x.date > f.prev_date and x.date <= f.date
     ) b
-    cross join lateral (
-      select sum(x.fuel) / nullif(sum(x.daily_distance), 0) as rub_per_km
-      from fleet.expenses x
-      where x.client_id = $1 and x.gov_number = f.gov_number and x.date <= $2
-    ) v
+    join vehicle_rate v on v.gov_number = f.gov_number
   ),
   mileage as (
-    -- vehicle-days over max_km: checked where one of the day's rows has more than half of it
-    select c.gov_number, c.date, d.km
-    from (
-      select distinct e.gov_number, e.date
-      from fleet.expenses e
-      cross join params p
-      where e.client_id = $1 and e.date <= $2 and e.daily_distance > p.max_km / 2
-    ) c
-    cross join lateral (
-      select sum(x.daily_distance) as km
-      from fleet.expenses x
-      where x.client_id = $1 and x.gov_number = c.gov_number and x.date = c.date
-    ) d
+    -- vehicle-days over max_km, looked for among the days with a row above half of it; only the
+    -- months whose largest vehicle-day km (max_day_km) exceeds max_km can hold one
+    select c.gov_number, d.date, d.km
+    from facts c
     cross join params p
-    where d.km > p.max_km
+    cross join lateral (
+      select x.date, sum(x.daily_distance) as km, bool_or(x.daily_distance > p.max_km / 2) as half_row
+      from fleet.expenses x
+      where x.client_id = $1 and x.gov_number = c.gov_number
+        and x.date >= c.month and x.date < (c.month + interval '1 month')::date and x.date <= $2
+      group by x.date
+    ) d
+    where c.max_day_km > p.max_km and d.half_row and d.km > p.max_km
   ),
   events as (
     select

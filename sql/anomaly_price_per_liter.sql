@@ -9,6 +9,7 @@ create or replace function fleet.anomaly_price_per_liter(client_id text, as_of d
 returns setof fleet.anomalies
 language sql stable
 set work_mem = '128MB'
+set jit = off
 as $$
   with params as materialized (
     select
@@ -20,17 +21,19 @@ as $$
       fleet.setting($1, 'price_per_liter.severity_high') as sev_high
   ),
   vehicle_month as (
+    -- the rows with both fuel rubles and litres, summed per vehicle-month by the roll-up
+    -- (sql/expense_rollups.sql: priced_rub, priced_liters, priced_vehicle_type); a vehicle-month
+    -- without such rows has null priced sums
     select
-      e.gov_number,
-      date_trunc('month', e.date::timestamp)::date as month,
-      sum(e.fuel) as fuel_rub,
-      sum(e.fuel_liters) as liters,
-      max(e.vehicle_type) as expense_vehicle_type
-    from fleet.expenses e
-    where e.client_id = $1 and e.date <= $2 and e.fuel > 0 and e.fuel_liters > 0
-    group by 1, 2
+      f.gov_number,
+      f.month,
+      f.priced_rub as fuel_rub,
+      f.priced_liters as liters,
+      f.priced_vehicle_type as expense_vehicle_type
+    from fleet.vehicle_month_facts($1, $2) f
+    where f.priced_liters is not null
   ),
-  priced as (
+  priced as materialized (
     select vm.gov_number, vm.month, vm.fuel_rub, vm.liters, vm.fuel_rub / vm.liters as price,
       coalesce(v.vehicle_type, vm.expense_vehicle_type, '') as vehicle_type
     from vehicle_month vm
@@ -38,44 +41,31 @@ as $$
     left join fleet.vehicles v on v.client_id = $1 and v.gov_number = vm.gov_number
     where vm.liters >= p.min_liters
   ),
-  type_stats as (
-    select pr.month, pr.vehicle_type, count(*) as peers, percentile_cont(0.5) within group (order by pr.price) as median
+  peer_medians as (
+    -- both peer groups in one pass: (month, vehicle type) and the whole month (vehicle_type null);
+    -- each group keeps its prices for its MAD
+    select pr.month, pr.vehicle_type, grouping(pr.vehicle_type) = 1 as whole_month,
+      count(*) as peers, percentile_cont(0.5) within group (order by pr.price) as median,
+      array_agg(pr.price) as prices
     from priced pr
-    group by pr.month, pr.vehicle_type
+    group by grouping sets ((pr.month, pr.vehicle_type), (pr.month))
   ),
-  month_stats as (
-    select pr.month, count(*) as peers, percentile_cont(0.5) within group (order by pr.price) as median
-    from priced pr
-    group by pr.month
+  peer_stats as materialized (
+    select pm.month, pm.vehicle_type, pm.whole_month, pm.peers, pm.median,
+      (select percentile_cont(0.5) within group (order by abs(x.price - pm.median)) from unnest(pm.prices) x (price)) as mad
+    from peer_medians pm
   ),
-  peer_group as (
+  judged as (
     -- each vehicle-month's peer group: its type in the month, or the whole month
     select pr.*,
       case when ts.peers >= p.min_peers then 'vehicle_type' else 'client' end as peer_group,
       case when ts.peers >= p.min_peers then ts.peers else ms.peers end as peers,
-      case when ts.peers >= p.min_peers then ts.median else ms.median end as median
+      case when ts.peers >= p.min_peers then ts.median else ms.median end as median,
+      case when ts.peers >= p.min_peers then ts.mad else ms.mad end as mad
     from priced pr
     cross join params p
-    join type_stats ts using (month, vehicle_type)
-    join month_stats ms using (month)
-  ),
-  type_mad as (
-    select pr.month, pr.vehicle_type, percentile_cont(0.5) within group (order by abs(pr.price - ts.median)) as mad
-    from priced pr
-    join type_stats ts using (month, vehicle_type)
-    group by pr.month, pr.vehicle_type
-  ),
-  month_mad as (
-    select pr.month, percentile_cont(0.5) within group (order by abs(pr.price - ms.median)) as mad
-    from priced pr
-    join month_stats ms using (month)
-    group by pr.month
-  ),
-  judged as (
-    select pg.*, case when pg.peer_group = 'vehicle_type' then tm.mad else mm.mad end as mad
-    from peer_group pg
-    join type_mad tm using (month, vehicle_type)
-    join month_mad mm using (month)
+    join peer_stats ts on not ts.whole_month and ts.month = pr.month and ts.vehicle_type = pr.vehicle_type
+    join peer_stats ms on ms.whole_month and ms.month = pr.month
   )
   select
     null::bigint, $1, 'price_per_liter', 'vehicle', j.gov_number, j.month, (j.month + interval '1 month - 1 day')::date,
