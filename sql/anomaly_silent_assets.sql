@@ -11,11 +11,12 @@
 -- Rubles at stake = the period's costs other than repairs and fuel (fuel on idle days is
 -- idle_fuel's).
 -- Grain: one row per flagged still period of a vehicle.
--- Where the data comes from: driven days, days with rows and per-vehicle totals from the day masks
--- and sums of fleet.expenses_by_vehicle_driver_month (cached for the analyze transaction); raw
--- rows of fleet.expenses only for the still periods found (index ranges of the primary key) and
--- for the examined vehicles' repair share (fleet.client_repair_share: no intermediate holds
--- per-vehicle category sums yet).
+-- Where the data comes from: driven days and days with rows from the day masks of the shared
+-- intermediates (fleet.expenses_by_vehicle_driver_month, fleet.expenses_by_vehicle_month: ~40k
+-- rows, not the client's expense rows), per-vehicle totals from their sums; raw rows of
+-- fleet.expenses only for the still periods found (index ranges of the primary key) and for the
+-- examined vehicles' repair share (fleet.client_repair_share: no intermediate holds per-vehicle
+-- repair-category sums, so this one pass over their rows is most of the rule's time).
 -- fleet.client_repair_share: the repair-category share of spending up to as_of — of the client's
 -- vehicles listed in gov_numbers (of all of them when null), in one pass over their rows. The
 -- column list comes from fleet.expense_categories (counts_as_repair), quoted with %I — reference
@@ -121,9 +122,8 @@ as $$
     ) p
   ),
   vehicle_driver_month as materialized (
-    -- the day masks of the shared vehicle-driver-month intermediate (cached for the analyze
-    -- transaction by fleet.expenses_cache_refresh): days with rows and driven days (a row with
-    -- km > 0) of each vehicle, driver and month, bit d-1 = day d
+    -- the day masks of the shared vehicle-driver-month intermediate: days with rows and driven
+    -- days (a row with km > 0) of each vehicle, driver and month, bit d-1 = day d
     select v.gov_number, v.month, v.day_mask, v.driven_mask
     from fleet.expenses_by_vehicle_driver_month($1, $2) v
   ),
@@ -150,7 +150,7 @@ as $$
       interval '1 month') g
   ),
   vehicle_screen as materialized (
-    -- per vehicle from its months (the shared vehicle-month intermediate, cached likewise):
+    -- per vehicle from its months (the shared vehicle-month intermediate):
     -- whether a month has ≥ month_room undriven days within the vehicle's span, how many months
     -- have rows, and its all-time spend and days with rows
     select vs.gov_number, vs.first_month, vs.last_month,
