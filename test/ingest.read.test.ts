@@ -12,6 +12,7 @@ import iconv from "iconv-lite";
 import { SourceError, type RawRow, type RawTable } from "../src/ingest/types.js";
 import { readSource, readCsv, readXlsx, readJson } from "../src/ingest/read/index.js";
 import { detectDelimiter } from "../src/ingest/read/csv.js";
+import { csvRecordBatches } from "../src/ingest/read/csvFast.js";
 import { findHeaderRow } from "../src/ingest/read/common.js";
 
 const FX = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "ingest");
@@ -390,4 +391,117 @@ test("findHeaderRow: known headers first, else the row with most text", () => {
   assert.equal(findHeaderRow([[null], [""]], () => false), -1);
   // CSV: without known headers, the first non-empty line is the header
   assert.equal(findHeaderRow([[""], ["a", "b"], ["x", "y", "z"]], () => false, 30, "first"), 1);
+});
+
+// ---------------------------------------------------------------------------------------------
+// the fast tokenizer (csvFast.ts): quote-free records split directly, the rest by csv-parse
+
+/** A small deterministic PRNG (the same cases on every run). */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+test("fast tokenizer: the same records (or the same error) as csv-parse on random text, any chunking", async () => {
+  const rnd = prng(20261127);
+  const alphabet = ["a", "b", "1", ",", ";", "\t", "\n", "\r\n", "\r", '"', '""', " ", "я", "😀", ","];
+  const csvParseSync = (await import("csv-parse/sync")).parse;
+  let compared = 0;
+  for (let t = 0; t < 4000; t++) {
+    const quotes = rnd() < 0.5; // half the cases without any quote: the fast path end to end
+    let s = "";
+    const len = Math.floor(rnd() * 80);
+    for (let i = 0; i < len; i++) {
+      let ch = alphabet[Math.floor(rnd() * alphabet.length)];
+      if (ch.includes('"') && (!quotes || rnd() < 0.7)) ch = "x";
+      s += ch;
+    }
+    const delimiter = [",", ";", "\t"][Math.floor(rnd() * 3)];
+    const opts = { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, max_record_size: 30 };
+    let expected: unknown;
+    try {
+      expected = csvParseSync(s, opts);
+    } catch (e) {
+      expected = `error ${(e as { code?: string }).code}`;
+    }
+    // chunks end on character boundaries, as the reader's decoder guarantees
+    const parts: Buffer[] = [];
+    let cur = "";
+    for (const ch of s) {
+      cur += ch;
+      if (rnd() < 0.25) {
+        parts.push(Buffer.from(cur));
+        cur = "";
+      }
+    }
+    if (cur) parts.push(Buffer.from(cur));
+    let got: unknown;
+    try {
+      const out: string[][] = [];
+      for await (const b of csvRecordBatches((async function* () { yield* parts; })(), delimiter, opts, 30)) out.push(...b);
+      got = out;
+    } catch (e) {
+      got = `error ${(e as { code?: string }).code}`;
+    }
+    assert.deepEqual(got, expected, `input ${JSON.stringify(s)} delimiter ${JSON.stringify(delimiter)}`);
+    compared++;
+  }
+  assert.equal(compared, 4000);
+});
+
+test("fast tokenizer end to end: BOM + CRLF, cp1251 with ; and decimal commas, quotes after 6,000 plain rows (hand-off to csv-parse)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fs-ingest-fast-"));
+  try {
+    // UTF-8 with BOM and CRLF, no quotes: every record through the fast path
+    const bom = join(dir, "bom.csv");
+    writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("Дата,Госномер,Топливо\r\n27.11.2025,А123ВС77,1528.80\r\n\r\n28.11.2025,В456ОР199,\r\n")]));
+    const [b] = await readSource(bom);
+    assert.equal(b.detected.encoding, "utf-8-bom");
+    assert.deepEqual(await rowsOf(b), [
+      { rowNumber: 2, cells: ["27.11.2025", "А123ВС77", "1528.80"] },
+      { rowNumber: 4, cells: ["28.11.2025", "В456ОР199", ""] },
+    ]);
+    // Windows-1251, `;`, decimal commas
+    const cp = join(dir, "cp.csv");
+    writeFileSync(cp, iconv.encode("Дата;Госномер;Топливо\n27.11.2025;А123ВС77;1 528,80\n28.11.2025;В456ОР199;38,5\n", "win1251"));
+    const [c] = await readSource(cp);
+    assert.deepEqual([c.detected.encoding, c.detected.delimiter], ["windows-1251", ";"]);
+    assert.deepEqual(await rowsOf(c), [
+      { rowNumber: 2, cells: ["27.11.2025", "А123ВС77", "1 528,80"] },
+      { rowNumber: 3, cells: ["28.11.2025", "В456ОР199", "38,5"] },
+    ]);
+    // 6,000 plain rows (past the first 256 KB read), then quoted cells — one with a line break —
+    // then plain rows again: csv-parse takes over at the first quote; numbering goes on unchanged
+    const lines = ["Дата,Госномер,Водитель,Комментарий"];
+    for (let i = 0; i < 6000; i++) lines.push(`27.11.2025,А${i}ВС77,Иванов Иван Иванович,${"x".repeat(30)}`);
+    lines.push('28.11.2025,"В1ОР199","Петров, П.П.","две\r\nстроки"');
+    lines.push("29.11.2025,С2,,");
+    lines.push('30.11.2025,С3,"""Кавычки""",');
+    const mixed = join(dir, "mixed.csv");
+    writeFileSync(mixed, lines.join("\r\n") + "\r\n");
+    const [m] = await readSource(mixed);
+    const rows = await rowsOf(m);
+    assert.equal(rows.length, 6003);
+    assert.deepEqual(rows[0], { rowNumber: 2, cells: ["27.11.2025", "А0ВС77", "Иванов Иван Иванович", "x".repeat(30)] });
+    assert.deepEqual(rows[5999], { rowNumber: 6001, cells: ["27.11.2025", "А5999ВС77", "Иванов Иван Иванович", "x".repeat(30)] });
+    assert.deepEqual(rows.slice(6000), [
+      { rowNumber: 6002, cells: ["28.11.2025", "В1ОР199", "Петров, П.П.", "две\r\nстроки"] },
+      // the quoted line break: Excel still counts one row, a text editor one line more
+      { rowNumber: 6003, line: 6004, cells: ["29.11.2025", "С2", "", ""] },
+      { rowNumber: 6004, line: 6005, cells: ["30.11.2025", "С3", '"Кавычки"', ""] },
+    ]);
+    // the batches give the same rows as `rows`
+    const batched: RawRow[] = [];
+    for await (const bt of m.batches!) batched.push(...bt);
+    assert.deepEqual(batched, rows);
+    // an unclosed quote after the plain rows is still found and located
+    writeFileSync(mixed, lines.slice(0, 6001).join("\n") + '\n31.11.2025,"open,x\n01.12.2025,a,b,c\n');
+    const [u] = await readSource(mixed);
+    await refuses(rowsOf(u), "unbalanced_quotes", /a quote opened on line 6002 is never closed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

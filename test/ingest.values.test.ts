@@ -10,6 +10,7 @@ import {
   parseDate,
   parseMoney,
   parseNumber,
+  simpleNumber,
 } from "../src/ingest/values.js";
 
 const money = (v: unknown) => {
@@ -158,4 +159,26 @@ test("cellText: dates as ISO, numbers as typed", () => {
   assert.equal(cellText(new Date(Date.UTC(2025, 10, 27, 14, 30))), "2025-11-27T14:30:00Z");
   assert.equal(cellText(12.5), "12.5");
   assert.equal(cellText(null), "");
+});
+
+test("plain numbers (the parser's fast path) read exactly as Number() reads them", () => {
+  // the fast path replaces /^-?\d{1,15}([.,]\d{1,15})?$/ + Number(); it must agree on every text
+  const SIMPLE = /^-?\d{1,15}(?:[.,]\d{1,15})?$/;
+  let s = 12345;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const chars = "0123456789-.,e +";
+  for (let t = 0; t < 200_000; t++) {
+    let x = "";
+    const len = 1 + Math.floor(rnd() * 34);
+    for (let i = 0; i < len; i++) x += rnd() < 0.9 ? chars[Math.floor(rnd() * 10)] : chars[10 + Math.floor(rnd() * 6)];
+    if (rnd() < 0.3) x = "-" + x;
+    const expected = SIMPLE.test(x) ? Number(x.replace(",", ".")) : undefined;
+    const got = simpleNumber(x);
+    assert.ok(Object.is(got, expected === 0 ? 0 : expected), `${JSON.stringify(x)}: ${got} vs ${expected}`);
+    // and through parseNumber / parseMoney, as before
+    if (expected !== undefined) {
+      assert.deepEqual(parseNumber(x), { ok: true, value: expected === 0 ? 0 : expected });
+    }
+  }
+  assert.deepEqual([simpleNumber("490.27"), simpleNumber("-38,5"), simpleNumber("0"), simpleNumber("-0"), simpleNumber("1 234")], [490.27, -38.5, 0, 0, undefined]);
 });

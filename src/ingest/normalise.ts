@@ -18,6 +18,8 @@ import {
   parseDate,
   parseMoney,
   parseNumber,
+  roundMoney,
+  simpleNumber,
   defaultMaxDate,
   showRaw,
   type Parsed,
@@ -30,6 +32,8 @@ export type NormalisedRow =
       ok: true;
       /** Mapped fields only (see `normaliser.recordFields`); dates are ISO `YYYY-MM-DD`, money is rounded to kopecks. */
       record: Record<string, FieldValue>;
+      /** The same values as an array in `recordFields` order (what the loader reads: no lookups by name). */
+      values: FieldValue[];
       /** Unknown columns' non-empty values by header, or null. */
       extra: Record<string, string> | null;
       /** Some money value is negative (refund/correction): allowed, counted in the report. */
@@ -115,13 +119,26 @@ function converterFor(f: FieldDef, kind: TableKind, r: Ranges): Converter {
       const opts = name === "date" ? { min: r.dateMin, max: r.dateMax } : { min: r.attrDateMin, max: r.dateMax };
       return (raw) => parseDate(raw, name, opts);
     }
-    case "money":
+    case "money": {
       // money of an expense row: empty = 0; money attributes of a vehicle: empty = unknown
-      if (f.kind === "attribute" || kind === "vehicles") return (raw) => parseNumber(raw, name);
-      return (raw) => parseMoney(raw, name);
+      if (f.kind === "attribute" || kind === "vehicles") return numberConverter(name);
+      // Plain numbers ("0", "490.27") skip the general parser and its result objects: one result
+      // object per column is reused (the caller reads it before the next call).
+      const res: { ok: true; value: FieldValue } = { ok: true, value: 0 };
+      return (raw) => {
+        if (typeof raw === "string") {
+          const v = simpleNumber(raw);
+          if (v !== undefined) {
+            res.value = roundMoney(v);
+            return res;
+          }
+        }
+        return parseMoney(raw, name);
+      };
+    }
     case "numeric":
     case "integer":
-      return (raw) => parseNumber(raw, name);
+      return numberConverter(name);
     case "boolean":
       return (raw) => parseBoolean(raw, name);
     default:
@@ -130,6 +147,21 @@ function converterFor(f: FieldDef, kind: TableKind, r: Ranges): Converter {
         return { ok: true, value: normaliseDriver(raw) };
       };
   }
+}
+
+/** parseNumber, with plain numbers parsed without its general machinery (see the money converter). */
+function numberConverter(name: string): Converter {
+  const res: { ok: true; value: FieldValue } = { ok: true, value: 0 };
+  return (raw) => {
+    if (typeof raw === "string") {
+      const v = simpleNumber(raw);
+      if (v !== undefined) {
+        res.value = v;
+        return res;
+      }
+    }
+    return parseNumber(raw, name);
+  };
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -195,7 +227,11 @@ function ruleFor(f: FieldDef, kind: TableKind, maxYear: number, maxCell: number)
 }
 
 /** The zod schema and fast check of a table's records (exported for the agreement test). */
-export function recordRules(mapping: HeaderMapping, fields: readonly FieldDef[], opts: NormaliserOptions = {}): { schema: z.ZodObject<z.ZodRawShape>; check: (r: Record<string, unknown>) => boolean; fields: string[] } {
+export function recordRules(
+  mapping: HeaderMapping,
+  fields: readonly FieldDef[],
+  opts: NormaliserOptions = {},
+): { schema: z.ZodObject<z.ZodRawShape>; check: (r: Record<string, unknown>) => boolean; checkValues: (values: readonly unknown[]) => boolean; fields: string[] } {
   const byName = new Map(fields.map((f) => [f.field, f]));
   const maxYear = Number(todayIso(opts.today).slice(0, 4)) + 1;
   const names = mapping.columns.filter((c) => c.field && c.field !== CLIENT_FIELD && byName.has(c.field)).map((c) => c.field!);
@@ -207,6 +243,11 @@ export function recordRules(mapping: HeaderMapping, fields: readonly FieldDef[],
     schema: z.object(shape),
     check: (rec) => {
       for (let i = 0; i < names.length; i++) if (!checks[i](rec[names[i]])) return false;
+      return true;
+    },
+    // the same checks over the values in `fields` order
+    checkValues: (values) => {
+      for (let i = 0; i < checks.length; i++) if (!checks[i](values[i])) return false;
       return true;
     },
     fields: names,
@@ -249,7 +290,14 @@ export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly Field
   });
   const mapped = cols.filter((c) => c.convert);
   const recordFields = mapped.map((c) => c.field!);
-  const { schema, check } = recordRules(mapping, fields, opts);
+  const { schema, checkValues, fields: ruleFields } = recordRules(mapping, fields, opts);
+  if (ruleFields.join("\u0001") !== recordFields.join("\u0001")) throw new Error("internal: the record rules and the mapped columns disagree");
+  const nMapped = mapped.length;
+  const govIndex = recordFields.indexOf("gov_number");
+  // Records are clones of one template object holding every field in order: V8 then keeps them
+  // as fast objects of one shape (adding 30+ properties by computed name made each record a
+  // dictionary), and filling them is a store into an existing property.
+  const template: Record<string, FieldValue> = JSON.parse(JSON.stringify(Object.fromEntries(recordFields.map((f) => [f, null]))));
   const clientCols = cols.filter((c) => c.field === CLIENT_FIELD);
   const extraCols = cols.filter((c) => c.extraKey);
   const width = mapping.columns.length;
@@ -305,20 +353,29 @@ export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly Field
     }
     if (errors) return reject(row, errors.join("; "));
 
-    const record: Record<string, FieldValue> = {};
-    for (const c of mapped) {
+    const values: FieldValue[] = new Array(nMapped);
+    let negativeMoney = false;
+    for (let k = 0; k < nMapped; k++) {
+      const c = mapped[k];
       const r = c.convert!(cells[c.index] ?? null);
-      if (r.ok) record[c.field!] = r.value;
-      else (errors ??= []).push(r.reason);
+      if (r.ok) {
+        const v = r.value;
+        values[k] = v;
+        if (c.money && typeof v === "number" && v < 0) negativeMoney = true;
+      } else {
+        (errors ??= []).push(r.reason);
+      }
     }
     if (errors) {
       // a totals row at the bottom of a report ("Итого")
-      if (!("gov_number" in record) && cells.some((v) => typeof v === "string" && TOTALS.test(v))) {
+      if (!(govIndex !== -1 && values[govIndex] !== undefined) && cells.some((v) => typeof v === "string" && TOTALS.test(v))) {
         return reject(row, `a totals row (${showRaw(cells.find((v) => typeof v === "string" && TOTALS.test(v)))}), not data`);
       }
       return reject(row, errors.join("; "));
     }
-    const res = check(record) ? null : schema.safeParse(record);
+    const record: Record<string, FieldValue> = { ...template };
+    for (let k = 0; k < nMapped; k++) record[recordFields[k]] = values[k];
+    const res = checkValues(values) ? null : schema.safeParse(record);
     if (res && !res.success) {
       const reasons = res.error.issues.map((iss) => {
         const field = String(iss.path[0] ?? "");
@@ -328,8 +385,6 @@ export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly Field
       });
       return reject(row, reasons.join("; "));
     }
-    let negativeMoney = false;
-    for (const c of mapped) if (c.money && typeof record[c.field!] === "number" && (record[c.field!] as number) < 0) negativeMoney = true;
     let extra: Record<string, string> | null = null;
     for (const c of extraCols) {
       const v = cells[c.index];
@@ -356,7 +411,7 @@ export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly Field
     }
     stats.ok++;
     if (negativeMoney) stats.negativeMoneyRows++;
-    return { ok: true, record, extra, negativeMoney, client };
+    return { ok: true, record, values, extra, negativeMoney, client };
   };
   return Object.assign(fn, { kind, recordFields, stats });
 }

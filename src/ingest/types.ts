@@ -27,6 +27,9 @@ export interface RawTable {
   kindHint: TableKind | null;
   headers: string[];
   rows: AsyncIterable<RawRow>;
+  /** The same rows in batches (CSV): the loader's inner loop then runs without an await per row.
+   *  Like `rows`, each iteration re-reads the source. */
+  batches?: AsyncIterable<RawRow[]>;
   /** Bytes of the file read so far by the current pass over `rows` (CSV: for a progress ETA). */
   bytesRead?: () => number;
 }
@@ -45,7 +48,14 @@ export class SourceError extends Error {
 
 /** What the row normaliser returns for one source row. */
 export type NormalisedRow =
-  | { ok: true; record: Record<string, unknown>; extra: Record<string, string> | null; negativeMoney?: boolean }
+  | {
+      ok: true;
+      record: Record<string, unknown>;
+      /** The record's values in the normaliser's `recordFields` order (read by index when both are given). */
+      values?: readonly unknown[];
+      extra: Record<string, string> | null;
+      negativeMoney?: boolean;
+    }
   | { ok: false; reason: string; raw: Record<string, string> };
 
 /** What a row normaliser counts while it runs (src/ingest/normalise.ts keeps more). */
@@ -62,7 +72,7 @@ export interface PreparedTable {
   table: RawTable;
   kind: TableKind;
   /** Row → canonical record; its `stats` (kept by the normaliser) feed the load report. */
-  normalise: ((row: RawRow) => NormalisedRow) & { readonly stats?: RowStats };
+  normalise: ((row: RawRow) => NormalisedRow) & { readonly stats?: RowStats; readonly recordFields?: readonly string[] };
   /** The header mapping and other facts for the load report. */
   report: Record<string, unknown>;
 }

@@ -70,16 +70,56 @@ export function roundMoney(x: number): number {
   return Object.is(r, -0) ? 0 : r;
 }
 
-// Plain integers and decimals ("245", "-38,5", "1528.80"): the common case, parsed without the
-// general machinery below.
-const SIMPLE_NUMBER = /^-?\d{1,15}(?:[.,]\d{1,15})?$/;
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * Plain integers and decimals (`-?\d{1,15}([.,]\d{1,15})?`: "245", "-38,5", "1528.80"), the
+ * common case, parsed without a regex or the general machinery below; undefined for any other
+ * text. With at most 15 digits in all, the digits form an exact integer and one division by an
+ * exact power of ten is correctly rounded: the same double Number() gives for the text. Longer
+ * ones go through Number().
+ */
+export function simpleNumber(input: string): number | undefined {
+  const n = input.length;
+  let i = 0;
+  if (n > 0 && input.charCodeAt(0) === 45 /* - */) i = 1;
+  const intStart = i;
+  let mant = 0;
+  for (; i < n; i++) {
+    const d = input.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    mant = mant * 10 + d;
+  }
+  const intDigits = i - intStart;
+  if (intDigits === 0 || intDigits > 15) return undefined;
+  let fracDigits = 0;
+  let comma = false;
+  if (i < n) {
+    const sep = input.charCodeAt(i);
+    if (sep === 44 /* , */) comma = true;
+    else if (sep !== 46 /* . */) return undefined;
+    const fracStart = ++i;
+    for (; i < n; i++) {
+      const d = input.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return undefined;
+      mant = mant * 10 + d;
+    }
+    fracDigits = i - fracStart;
+    if (fracDigits === 0 || fracDigits > 15) return undefined;
+  }
+  let v: number;
+  if (intDigits + fracDigits <= 15) {
+    v = fracDigits ? mant / POW10[fracDigits] : mant;
+    if (intStart) v = -v;
+  } else {
+    v = Number(comma ? input.replace(",", ".") : input);
+  }
+  return v === 0 ? 0 : v;
+}
 
 function parseNumericText(input: string): number | null {
-  if (SIMPLE_NUMBER.test(input)) {
-    const c = input.indexOf(",");
-    const v = Number(c === -1 ? input : input.slice(0, c) + "." + input.slice(c + 1));
-    return v === 0 ? 0 : v;
-  }
+  const simple = simpleNumber(input);
+  if (simple !== undefined) return simple;
   let s = input.trim().toLowerCase();
   if (s.length > 64) return null;
   let negative = false;

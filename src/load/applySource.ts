@@ -78,6 +78,34 @@ function checkLimits(kind: TableKind, record: Record<string, unknown>): string |
   return null;
 }
 
+/** The range checks of checkLimits, by position in a normaliser's `values` (same order, same messages). */
+interface LimitCheck {
+  index: number;
+  name: string;
+  money: boolean;
+  lim: { min?: number; maxAbs: number } | undefined;
+}
+function limitsPlan(kind: TableKind, recordFields: readonly string[]): LimitCheck[] {
+  const plan: LimitCheck[] = [];
+  for (const c of columnsOf(kind)) {
+    if (!(c.type === "money" || columnLimits[c.name])) continue;
+    const index = recordFields.indexOf(c.name);
+    if (index !== -1) plan.push({ index, name: c.name, money: c.type === "money", lim: columnLimits[c.name] });
+  }
+  return plan;
+}
+function checkLimitsByIndex(plan: LimitCheck[], values: readonly unknown[]): string | null {
+  for (let i = 0; i < plan.length; i++) {
+    const c = plan[i];
+    const v = values[c.index];
+    if (typeof v !== "number") continue;
+    if (c.money && Math.abs(v) > MONEY_MAX_ABS) return `"${c.name}": ${v} is beyond the largest amount we store (${MONEY_MAX_ABS})`;
+    const lim = c.lim;
+    if (lim && (Math.abs(v) > lim.maxAbs || (lim.min !== undefined && v < lim.min))) return `"${c.name}": ${v} is out of range`;
+  }
+  return null;
+}
+
 export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResult> {
   const started = performance.now();
   const [{ load_id }] = await sql<{ load_id: string }[]>`
@@ -117,13 +145,18 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
         const fieldCols = columns.slice(1, -1);
         let tableRead = 0;
         let tableRejected = 0;
+        // Where each staged column's value sits in the normaliser's `values` (-1: not mapped), so a
+        // row's COPY line and range checks read an array by index instead of the record by name.
+        const recordFields = t.normalise.recordFields;
+        const valueIndex = recordFields ? fieldCols.map((c) => recordFields.indexOf(c)) : null;
+        const limitsByIndex = valueIndex ? limitsPlan(t.kind, recordFields!) : null;
         const onRow = (row: RawRow): string | null => {
           rowsRead++;
           tableRead++;
           if (spec.onProgress && (rowsRead & 0xfff) === 0) spec.onProgress(rowsRead, t.table.bytesRead?.());
           let res: NormalisedRow = t.normalise(row);
           if (res.ok) {
-            const bad = checkLimits(t.kind, res.record);
+            const bad = res.values && limitsByIndex ? checkLimitsByIndex(limitsByIndex, res.values) : checkLimits(t.kind, res.record);
             if (bad) res = { ok: false, reason: bad, raw: Object.fromEntries(Object.entries(res.record).map(([k, v]) => [k, String(v ?? "")])) };
           }
           if (!res.ok) {
@@ -140,21 +173,44 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
           if (typeof r.driver === "string" && r.driver && drivers.size < 100_000) drivers.add(r.driver);
           // one COPY text line: row_no, the fields, extra (copyValue does the escaping)
           let line = String(row.rowNumber);
-          for (let i = 0; i < fieldCols.length; i++) line += "\t" + copyValue(r[fieldCols[i]] ?? null);
+          const values = res.values;
+          if (values && valueIndex) {
+            for (let i = 0; i < valueIndex.length; i++) {
+              const k = valueIndex[i];
+              line += k === -1 ? "\t\\N" : "\t" + copyValue(values[k]);
+            }
+          } else {
+            for (let i = 0; i < fieldCols.length; i++) line += "\t" + copyValue(r[fieldCols[i]] ?? null);
+          }
           const extra = res.extra && Object.keys(res.extra).length ? res.extra : null;
           return line + "\t" + copyValue(extra) + "\n";
         };
         // Rows are pulled straight from the reader and COPY text is sent in chunks of ~64 KB: no
         // per-row stream machinery between the parser and the socket.
+        // A reader that gives rows in batches (CSV) is read without an await per row.
         const rowsIn = t.table.rows;
+        const batchesIn = t.table.batches;
         async function* copyChunks(): AsyncGenerator<string> {
           let batch = "";
-          for await (const row of rowsIn) {
-            const line = onRow(row);
-            if (line !== null) batch += line;
-            if (batch.length >= 65536) {
-              yield batch;
-              batch = "";
+          if (batchesIn) {
+            for await (const rows of batchesIn) {
+              for (let i = 0; i < rows.length; i++) {
+                const line = onRow(rows[i]);
+                if (line !== null) batch += line;
+              }
+              if (batch.length >= 65536) {
+                yield batch;
+                batch = "";
+              }
+            }
+          } else {
+            for await (const row of rowsIn) {
+              const line = onRow(row);
+              if (line !== null) batch += line;
+              if (batch.length >= 65536) {
+                yield batch;
+                batch = "";
+              }
             }
           }
           if (batch) yield batch;

@@ -16,11 +16,12 @@ import { createReadStream } from "node:fs";
 import { Transform, type TransformCallback } from "node:stream";
 import { isAscii, isUtf8 } from "node:buffer";
 import { TextDecoder } from "node:util";
-import { parse, type CsvError } from "csv-parse";
+import type { CsvError } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import iconv from "iconv-lite";
 import { SourceError, type RawRow, type RawTable } from "../types.js";
 import { isKnownHeader as defaultIsKnown } from "../headers.js";
+import { csvRecordBatches } from "./csvFast.js";
 import { displayNameOf, findHeaderRow, headerStrings, hintFor, isEmptyRow, limitsOf, type ReadOptions } from "./common.js";
 
 export type CsvEncoding = "utf-8" | "windows-1251";
@@ -449,33 +450,40 @@ export async function readCsv(path: string, opts: ReadOptions = {}): Promise<Raw
   };
   let current: { bytesRead: number } | null = null;
   async function* streamRows(): AsyncGenerator<RawRow> {
+    for await (const batch of streamBatches()) for (const row of batch) yield row;
+  }
+  async function* streamBatches(): AsyncGenerator<RawRow[]> {
     const file = createReadStream(path, { highWaterMark: 256 * 1024 });
     current = file;
     const decoder = new Decoder(sn.encoding, sn.nonAscii, skipChars, name);
-    // No `info`/`on_record`: csv-parse builds an info object per record for those, which costs
-    // more than the parsing. Records are counted here (blank lines are records too).
-    const parser = parse({
+    file.on("error", (e) => decoder.destroy(e));
+    file.pipe(decoder);
+    // No `info`/`on_record` for csv-parse: it builds an info object per record for those, which
+    // costs more than the parsing. Records are counted here (blank lines are records too).
+    const options = {
       delimiter,
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
       max_record_size: limits.maxRecordChars,
-    });
-    file.on("error", (e) => decoder.destroy(e));
-    decoder.on("error", (e) => parser.destroy(e));
-    file.pipe(decoder).pipe(parser);
+    };
     let records = 0;
     let lastLine = skipChars > 0 ? 1 : 0; // text-editor lines (a CRLF inside quotes is one line)
     try {
-      for await (const cells of parser as AsyncIterable<string[]>) {
-        const rowNumber = ++records;
-        const line = lastLine + 1;
-        lastLine = line + countNewlines(cells);
-        if (rowNumber <= headerRecord) continue;
-        if (isEmptyRow(cells)) continue;
-        const row: RawRow = { rowNumber, cells };
-        if (line !== rowNumber) row.line = line;
-        yield row;
+      // Quote-free records are split by the fast tokenizer, the rest by csv-parse (csvFast.ts).
+      for await (const records_ of csvRecordBatches(decoder as AsyncIterable<Buffer>, delimiter, options, limits.maxRecordChars)) {
+        const out: RawRow[] = [];
+        for (const cells of records_) {
+          const rowNumber = ++records;
+          const line = lastLine + 1;
+          lastLine = line + countNewlines(cells);
+          if (rowNumber <= headerRecord) continue;
+          if (isEmptyRow(cells)) continue;
+          const row: RawRow = { rowNumber, cells };
+          if (line !== rowNumber) row.line = line;
+          out.push(row);
+        }
+        if (out.length) yield out;
       }
     } catch (e) {
       const code = (e as CsvError)?.code as string | undefined;
@@ -488,7 +496,6 @@ export async function readCsv(path: string, opts: ReadOptions = {}): Promise<Raw
     } finally {
       file.destroy();
       decoder.destroy();
-      parser.destroy();
     }
   }
 
@@ -504,6 +511,7 @@ export async function readCsv(path: string, opts: ReadOptions = {}): Promise<Raw
     kindHint: hintFor(name),
     headers,
     rows,
+    batches: { [Symbol.asyncIterator]: () => streamBatches() },
     bytesRead: () => current?.bytesRead ?? 0,
   };
 }
