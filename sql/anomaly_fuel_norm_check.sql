@@ -33,53 +33,64 @@ as $$
       fleet.setting($1, 'fuel_norm_check.severity_medium') as sev_medium,
       fleet.setting($1, 'fuel_norm_check.severity_high') as sev_high
   ),
-  vehicle_month as (
-    -- the per-vehicle-month inputs come from the roll-up (sql/expense_rollups.sql: the same sums,
-    -- has_liters and priced sums as over the rows up to as_of), never from the expense rows
-    select
-      f.gov_number,
-      f.month,
-      f.km,
-      f.fuel_rub,
-      f.liters,
-      -- litres are usable when every row with fuel bought has them
-      f.has_liters,
-      f.priced_rub,
-      f.priced_liters,
-      f.vehicle_type as expense_vehicle_type
-    from fleet.vehicle_month_facts($1, $2) f
+  judged as materialized (
+    -- The vehicle-months judged (km >= min_km). Their sums come from the roll-up
+    -- (sql/expense_rollups.sql: the sums, has_liters — every row with fuel bought has litres — and
+    -- the priced sums over the rows up to as_of), never from the expense rows. The corrections
+    -- only matter with a norm: computed for those rows alone. value is the peer metric: rubles per
+    -- corrected norm litre when the vehicle has a norm (the norm takes out the spread of
+    -- consumption within a type), else rubles per km; value_f its float8, the type the peer
+    -- statistics compare in (converted once here rather than at every comparison).
+    select n.*, n.fuel_rub / n.base as value, (n.fuel_rub / n.base)::float8 as value_f
+    from (
+      select c.*,
+        c.norm_l_100km is not null as normed,
+        case when c.norm_l_100km is not null then c.norm_l_100km * c.km / 100 * (1 + c.winter_corr + c.age_corr) else c.km end as base
+      from (
+        select
+          f.gov_number,
+          f.month,
+          f.km,
+          f.fuel_rub,
+          f.liters,
+          f.has_liters,
+          coalesce(v.vehicle_type, f.vehicle_type, '') as vehicle_type,
+          nullif(v.fuel_consumption, 0) as norm_l_100km,
+          v.release_year,
+          case when nullif(v.fuel_consumption, 0) is not null then
+            case when extract(month from f.month)::int = any (p.winter_months) then p.winter_correction else 0 end
+          end as winter_corr,
+          case when nullif(v.fuel_consumption, 0) is not null then
+            case
+              when extract(year from f.month)::int - v.release_year > p.age_years_2 then p.age_correction_2
+              when extract(year from f.month)::int - v.release_year > p.age_years_1 then p.age_correction_1
+              else 0
+            end
+          end as age_corr
+        from fleet.vehicle_month_facts($1, $2) f
+        cross join params p
+        left join fleet.vehicles v on v.client_id = $1 and v.gov_number = f.gov_number
+        where f.km >= p.min_km
+      ) c
+    ) n
+  ),
+  norm_judged as (
+    select j.*
+    from judged j
+    where j.normed and j.has_liters and j.liters > 0
   ),
   vehicle_price as (
-    select vm.gov_number, sum(vm.priced_rub) / nullif(sum(vm.priced_liters), 0) as rub_per_liter
-    from vehicle_month vm
-    group by vm.gov_number
-  ),
-  judged as (
-    select
-      vm.*,
-      coalesce(v.vehicle_type, vm.expense_vehicle_type, '') as vehicle_type,
-      nullif(v.fuel_consumption, 0) as norm_l_100km,
-      v.release_year,
-      extract(year from vm.month)::int - v.release_year as age_years,
-      vp.rub_per_liter,
-      case when extract(month from vm.month)::int = any (p.winter_months) then p.winter_correction else 0 end as winter_corr,
-      case
-        when extract(year from vm.month)::int - v.release_year > p.age_years_2 then p.age_correction_2
-        when extract(year from vm.month)::int - v.release_year > p.age_years_1 then p.age_correction_1
-        else 0
-      end as age_corr
-    from vehicle_month vm
-    cross join params p
-    left join fleet.vehicles v on v.client_id = $1 and v.gov_number = vm.gov_number
-    left join vehicle_price vp on vp.gov_number = vm.gov_number
-    where vm.km >= p.min_km
+    -- the vehicle's own price per litre over all its months (the roll-up's priced sums), for the
+    -- vehicles judged by the norm only
+    select f.gov_number, sum(f.priced_rub) / nullif(sum(f.priced_liters), 0) as rub_per_liter
+    from fleet.vehicle_month_facts($1, $2) f
+    where f.gov_number in (select n.gov_number from norm_judged n)
+    group by f.gov_number
   ),
   norm_mode as (
-    select
-      j.*,
-      j.norm_l_100km * j.km / 100 * (1 + j.winter_corr + j.age_corr) as norm_liters
-    from judged j
-    where j.norm_l_100km is not null and j.has_liters and j.liters > 0
+    select j.*, vp.rub_per_liter, j.base as norm_liters
+    from norm_judged j
+    left join vehicle_price vp on vp.gov_number = j.gov_number
   ),
   norm_flags as (
     select
@@ -106,32 +117,24 @@ as $$
     cross join params p
     where n.liters > n.norm_liters * (1 + p.tolerance)
   ),
-  peer_base as (
-    -- the peer metric: rubles per corrected norm litre when the vehicle has a norm (the norm takes
-    -- out the spread of consumption within a type), else rubles per km
-    select j.*,
-      j.norm_l_100km is not null as normed,
-      case when j.norm_l_100km is not null then j.norm_l_100km * j.km / 100 * (1 + j.winter_corr + j.age_corr) else j.km end as base
-    from judged j
-  ),
-  peer_stats as (
+  peer_medians as (
+    -- one sort per peer group (type, month, normed); each group keeps its values for its MAD
     select b.vehicle_type, b.month, b.normed, count(*) as peers,
-      percentile_cont(0.5) within group (order by b.fuel_rub / b.base) as median
-    from peer_base b
+      percentile_cont(0.5) within group (order by b.value_f) as median,
+      array_agg(b.value_f) as peer_values
+    from judged b
     group by b.vehicle_type, b.month, b.normed
   ),
-  peer_mad as (
-    select ps.vehicle_type, ps.month, ps.normed, ps.peers, ps.median,
-      percentile_cont(0.5) within group (order by abs(b.fuel_rub / b.base - ps.median)) as mad
-    from peer_stats ps
-    join peer_base b using (vehicle_type, month, normed)
-    group by ps.vehicle_type, ps.month, ps.normed, ps.peers, ps.median
+  peer_mad as materialized (
+    select pm.vehicle_type, pm.month, pm.normed, pm.peers, pm.median,
+      (select percentile_cont(0.5) within group (order by abs(x.value - pm.median)) from unnest(pm.peer_values) x (value)) as mad
+    from peer_medians pm
   ),
   peer_flags as (
     select
       b.gov_number, b.month, b.fuel_rub as observed, pm.median * b.base as expected,
       b.fuel_rub - pm.median * b.base as rub_at_stake,
-      (b.fuel_rub / b.base) / pm.median - 1 as excess,
+      b.value_f / pm.median - 1 as excess,
       jsonb_build_object(
         'mode', 'peers',
         'unit', 'rub',
@@ -141,19 +144,19 @@ as $$
         'km', round(b.km, 1),
         'fuel_rub', round(b.fuel_rub, 2),
         'norm_liters', case when b.normed then round(b.base, 2) end,
-        'value', round(b.fuel_rub / b.base, 3),
+        'value', round(b.value, 3),
         'peer_median', round(pm.median::numeric, 3),
         'peer_mad', round(pm.mad::numeric, 3),
         'peers', pm.peers
       ) as details
-    from peer_base b
+    from judged b
     join peer_mad pm using (vehicle_type, month, normed)
     cross join params p
     where not (b.normed and b.has_liters and b.liters > 0)
       and pm.peers >= p.min_peers
       and pm.median > 0
-      and b.fuel_rub / b.base >= pm.median * (1 + case when b.normed then p.norm_peer_ratio else p.peer_ratio end)
-      and b.fuel_rub / b.base > pm.median + p.peer_mad_k * 1.4826 * pm.mad
+      and b.value_f >= pm.median * (1 + case when b.normed then p.norm_peer_ratio else p.peer_ratio end)
+      and b.value_f > pm.median + p.peer_mad_k * 1.4826 * pm.mad
   ),
   flags as (
     select * from norm_flags

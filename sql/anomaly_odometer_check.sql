@@ -18,39 +18,58 @@ as $$
       fleet.setting($1, 'odometer_check.max_km_per_day') as max_km,
       fleet.setting($1, 'odometer_check.backwards_tolerance_km') as tol
   ),
-  facts as materialized (
-    select f.gov_number, f.month, f.km, f.fuel_rub, f.max_day_km, f.odo_readings, f.odo_first_date, f.odo_first,
-      f.odo_last_date, f.odo_last, f.odo_max_rate, f.odo_min_step
-    from fleet.vehicle_month_facts($1, $2) f
+  month_screen as (
+    -- One pass over the vehicle-months of the roll-up (sql/expense_rollups.sql), in vehicle and
+    -- month order: per month its odometer statistics, the last reading before the month, whether
+    -- the month's largest vehicle-day km exceeds max_km, and the vehicle's fuel rubles and km up to
+    -- as_of. The previous reading's date is the latest odo_last_date of the earlier months (dates
+    -- grow with the months); its value is the previous month's odo_last when that month has
+    -- readings — otherwise unknown here, and the month is read (a superset).
+    select s.*,
+      case when s.prev_row_last_date = s.prev_reading_date then s.prev_row_last end as prev_reading
+    from (
+      select f.gov_number, f.month, f.max_day_km, f.odo_readings, f.odo_first_date, f.odo_first, f.odo_max_rate,
+        f.odo_min_step,
+        max(f.odo_last_date) over (w rows between unbounded preceding and 1 preceding) as prev_reading_date,
+        lag(f.odo_last_date) over w as prev_row_last_date,
+        lag(f.odo_last) over w as prev_row_last,
+        sum(f.fuel_rub) over v as vehicle_fuel_rub,
+        sum(f.km) over v as vehicle_km
+      from fleet.vehicle_month_facts($1, $2) f
+      window v as (partition by f.gov_number), w as (partition by f.gov_number order by f.month)
+    ) s
   ),
-  reading_months as (
-    -- the vehicle-months with readings, each with the last reading of the vehicle's previous month
-    -- with readings: the reading its first reading follows
-    select f.*,
-      lag(f.odo_last) over w as prev_month_last,
-      lag(f.odo_last_date) over w as prev_month_last_date
-    from facts f
-    where f.odo_readings > 0
-    window w as (partition by f.gov_number order by f.month)
-  ),
-  candidate_months as (
-    -- Screening from the roll-up (sql/expense_rollups.sql): a month can hold a flagged reading only
-    -- if one of its consecutive pairs jumps (odo_max_rate, the largest advance per elapsed day;
-    -- >= for safety against the rounding of that quotient) or rolls back (odo_min_step), or if its
-    -- first reading against the previous month's last one does (the same test as below, exactly)
-    select r.gov_number, r.month, r.prev_month_last_date
-    from reading_months r
+  candidate_months as materialized (
+    -- Screening: a month can hold a flagged reading only if one of its consecutive pairs jumps
+    -- (odo_max_rate, the largest advance per elapsed day; >= for safety against the rounding of
+    -- that quotient) or rolls back (odo_min_step), or if its first reading against the last one
+    -- before the month does (the same test as below, exactly; unknown previous value: read it).
+    -- A vehicle-day above max_km needs max_day_km above it.
+    select m.gov_number, m.month, m.prev_reading_date, m.vehicle_fuel_rub, m.vehicle_km,
+      m.odo_readings > 0 and (
+        m.odo_max_rate >= p.max_km
+        or m.odo_min_step < -p.tol
+        or (m.prev_reading_date is not null and (
+          m.prev_reading is null
+          or m.odo_first - m.prev_reading > p.max_km * greatest(m.odo_first_date - m.prev_reading_date, 1)
+          or m.odo_first < m.prev_reading - p.tol))) as reading_candidate,
+      m.max_day_km > p.max_km as mileage_candidate
+    from month_screen m
     cross join params p
-    where r.odo_max_rate >= p.max_km
-       or r.odo_min_step < -p.tol
-       or r.odo_first - r.prev_month_last > p.max_km * greatest(r.odo_first_date - r.prev_month_last_date, 1)
-       or r.odo_first < r.prev_month_last - p.tol
+    where (m.odo_readings > 0 and (
+        m.odo_max_rate >= p.max_km
+        or m.odo_min_step < -p.tol
+        or (m.prev_reading_date is not null and (
+          m.prev_reading is null
+          or m.odo_first - m.prev_reading > p.max_km * greatest(m.odo_first_date - m.prev_reading_date, 1)
+          or m.odo_first < m.prev_reading - p.tol))))
+      or m.max_day_km > p.max_km
   ),
   readings as (
-    -- the candidate months' readings (rows with odometer_km > 0 up to as_of) from the previous
-    -- month's last reading on, read through the primary key; in (date, reading) order, so several
+    -- the candidate months' readings (rows with odometer_km > 0 up to as_of) from the last reading
+    -- before the month on, read through the primary key; in (date, reading) order, so several
     -- drivers' rows of a day never look like a rollback
-    select c.month, r.*
+    select c.month, c.vehicle_fuel_rub, c.vehicle_km, r.*
     from candidate_months c
     cross join lateral (
       select
@@ -59,44 +78,39 @@ as $$
         lag(e.date) over w as prev_date
       from fleet.expenses e
       where e.client_id = $1 and e.gov_number = c.gov_number
-        and e.date >= coalesce(c.prev_month_last_date, c.month)
+        and e.date >= coalesce(c.prev_reading_date, c.month)
         and e.date < (c.month + interval '1 month')::date and e.date <= $2
         and e.odometer_km > 0
       window w as (order by e.date, e.odometer_km)
     ) r
+    where c.reading_candidate
   ),
   flagged as (
-    select r.gov_number, r.date, r.odometer, r.prev_odometer, r.prev_date
+    select r.gov_number, r.date, r.odometer, r.prev_odometer, r.prev_date,
+      -- the vehicle's fuel rubles per km up to as_of
+      r.vehicle_fuel_rub / nullif(r.vehicle_km, 0) as rub_per_km
     from readings r
     cross join params p
     where r.date >= r.month
       and (r.odometer - r.prev_odometer > p.max_km * greatest(r.date - r.prev_date, 1)
         or r.odometer < r.prev_odometer - p.tol)
   ),
-  vehicle_rate as (
-    -- the vehicle's fuel rubles per km up to as_of (the sums of its months)
-    select f.gov_number, sum(f.fuel_rub) / nullif(sum(f.km), 0) as rub_per_km
-    from facts f
-    where f.gov_number in (select fl.gov_number from flagged fl)
-    group by f.gov_number
-  ),
   reported_km as (
     -- km reported after the previous reading up to and including this day (index range reads for
     -- the flagged readings only)
-    select f.*, b.km_between, v.rub_per_km
+    select f.*, b.km_between
     from flagged f
     cross join lateral (
       select coalesce(sum(x.daily_distance), 0) as km_between
       from fleet.expenses x
       where x.client_id = $1 and x.gov_number = f.gov_number and x.date > f.prev_date and x.date <= f.date
     ) b
-    join vehicle_rate v on v.gov_number = f.gov_number
   ),
   mileage as (
-    -- vehicle-days over max_km, looked for among the days with a row above half of it; only the
-    -- months whose largest vehicle-day km (max_day_km) exceeds max_km can hold one
+    -- vehicle-days over max_km, looked for among the days with a row above half of it, in the
+    -- candidate months (index range reads)
     select c.gov_number, d.date, d.km
-    from facts c
+    from candidate_months c
     cross join params p
     cross join lateral (
       select x.date, sum(x.daily_distance) as km, bool_or(x.daily_distance > p.max_km / 2) as half_row
@@ -105,7 +119,7 @@ as $$
         and x.date >= c.month and x.date < (c.month + interval '1 month')::date and x.date <= $2
       group by x.date
     ) d
-    where c.max_day_km > p.max_km and d.half_row and d.km > p.max_km
+    where c.mileage_candidate and d.half_row and d.km > p.max_km
   ),
   events as (
     select

@@ -34,7 +34,10 @@ as $$
     where f.priced_liters is not null
   ),
   priced as materialized (
+    -- price_f: the price as float8, the type the peer statistics compare in (converted once here
+    -- rather than at every comparison)
     select vm.gov_number, vm.month, vm.fuel_rub, vm.liters, vm.fuel_rub / vm.liters as price,
+      (vm.fuel_rub / vm.liters)::float8 as price_f,
       coalesce(v.vehicle_type, vm.expense_vehicle_type, '') as vehicle_type
     from vehicle_month vm
     cross join params p
@@ -45,8 +48,8 @@ as $$
     -- both peer groups in one pass: (month, vehicle type) and the whole month (vehicle_type null);
     -- each group keeps its prices for its MAD
     select pr.month, pr.vehicle_type, grouping(pr.vehicle_type) = 1 as whole_month,
-      count(*) as peers, percentile_cont(0.5) within group (order by pr.price) as median,
-      array_agg(pr.price) as prices
+      count(*) as peers, percentile_cont(0.5) within group (order by pr.price_f) as median,
+      array_agg(pr.price_f) as prices
     from priced pr
     group by grouping sets ((pr.month, pr.vehicle_type), (pr.month))
   ),
@@ -70,7 +73,7 @@ as $$
   select
     null::bigint, $1, 'price_per_liter', 'vehicle', j.gov_number, j.month, (j.month + interval '1 month - 1 day')::date,
     round(j.price, 2), round(j.median::numeric, 2),
-    case when j.price >= j.median * (1 + p.sev_high) then 'high' when j.price >= j.median * (1 + p.sev_medium) then 'medium' else 'low' end,
+    case when j.price_f >= j.median * (1 + p.sev_high) then 'high' when j.price_f >= j.median * (1 + p.sev_medium) then 'medium' else 'low' end,
     round((j.price - j.median::numeric) * j.liters, 2),
     jsonb_build_object(
       'month', to_char(j.month, 'YYYY-MM'),
@@ -88,8 +91,8 @@ as $$
     now()
   from judged j
   cross join params p
-  where j.price > j.median + p.mad_k * 1.4826 * j.mad
-    and j.price >= j.median * (1 + p.min_excess)
+  where j.price_f > j.median + p.mad_k * 1.4826 * j.mad
+    and j.price_f >= j.median * (1 + p.min_excess)
   order by j.month, j.gov_number
 $$;
 comment on function fleet.anomaly_price_per_liter(text, date) is 'Rule price_per_liter: vehicle-months paying per litre more than the month''s median of the same vehicle type (else of the client) + k·MAD and ≥ min_excess above it; rubles at stake = excess price × litres.';
