@@ -1,9 +1,11 @@
-// Benchmark of the SQL analyses (ANALYSES.md #1–7, 10–23) for one client at 100k and 1M expense
-// rows: generates data with src/generate (falls back to generate_series in SQL), loads it with
-// COPY into a scratch database migrated with migrations/current.sql, then times
-//   1. every analysis called on its own (fleet.analysis_<name>(client, as_of): reads fleet.expenses),
-//   2. an analyze run: one transaction, fleet.expenses_cache_refresh once, then every analysis
-//      (reading the per-transaction intermediates cache) — what the analyze task does.
+// Benchmark of the analyses for one client at 100k and 1M expense rows: generates data with
+// src/generate (falls back to generate_series in SQL), loads it with COPY + insert into a scratch
+// database migrated with migrations/current.sql (the insert pays for the roll-up triggers; timed),
+// then times
+//   1. every SQL analysis called on its own (fleet.analysis_<name>(client, as_of)),
+//   2. the SQL analyses in one transaction after fleet.expenses_cache_refresh (the as_of month),
+//   3. the whole analyze (src/analyze/run.ts: every analysis of the industry, every fraud rule,
+//      forecast, recommendations, the fraud_json write) as of a month end and as of mid-month.
 // Run: node --import tsx bench/analyze.ts [--sizes 100000,1000000] [--runs 3] [--keep]
 // Needs DATABASE_URL (a server where it may create the database fs_bench_analyze) or a local
 // postgres on 127.0.0.1:5432. Prints markdown; results and commands in bench/results/analyze.md.
@@ -15,6 +17,7 @@ import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import { connect, type Sql } from "../src/db/connection.js";
 import { migrateDatabase, withDatabase } from "../src/db/migrate.js";
+import { analyzeClient } from "../src/analyze/run.js";
 
 const ANALYSES = [
   "high_salary_data", "expenses_data", "expenses_with_market_avg", "fuel_effectiveness", "salary_effectiveness",
@@ -63,11 +66,12 @@ async function loadGenerated(sql: Sql, clientId: string, vehicles: number): Prom
       const t1 = performance.now();
       const copy = await tx.unsafe(`copy stage (${header.join(", ")}) from stdin with (format csv, header true)`).writable();
       await pipeline(createReadStream(res.expensesCsv), copy);
+      const t2 = performance.now();
       const cols = header.join(", ");
       const keep = new Set(["gov_number", "date", "vehicle_type", "fuel_liters", "odometer_km"]);
       const exprs = header.map((c) => (c === "driver" ? "coalesce(driver, '')" : keep.has(c) ? c : `coalesce(${c}, 0)`)).join(", ");
       await tx.unsafe(`insert into fleet.expenses (client_id, ${cols}) select $1, ${exprs} from stage on conflict do nothing`, [clientId]);
-      console.error(`  loaded in ${fmt(ms(t1))} ms`);
+      console.error(`  loaded in ${fmt(ms(t1))} ms (of which the insert into fleet.expenses with its roll-up triggers ${fmt(ms(t2))} ms)`);
     });
     return { rows: res.rows, how: "src/generate + COPY" };
   } finally {
@@ -158,7 +162,7 @@ async function main(): Promise<void> {
 
       console.log(`| analysis | standalone ms | in analyze run ms (median run) |`);
       console.log(`|---|---:|---:|`);
-      console.log(`| expenses_cache_refresh (one read of fleet.expenses) | | ${fmt(mid.refresh)} |`);
+      console.log(`| expenses_cache_refresh (the as_of month) | | ${fmt(mid.refresh)} |`);
       for (const name of ANALYSES) {
         console.log(`| ${name} | ${SKIP_STANDALONE ? "" : fmt(standalone[name])} | ${fmt(mid.each[name])} |`);
       }
@@ -166,6 +170,22 @@ async function main(): Promise<void> {
       console.log(`| **total** | ${SKIP_STANDALONE ? "" : `**${fmt(sa)}**`} | **${fmt(mid.total)}** |`);
       console.log(`\nanalyze-run totals over ${RUNS} runs (ms): ${runs.map((r) => fmt(r.total)).join(", ")}; ` +
         `refresh: ${runs.map((r) => fmt(r.refresh)).join(", ")}; json ${(mid.bytes / 1024).toFixed(0)} KiB; load average ${load()}\n`);
+
+      // 3. The whole analyze, as the worker runs it.
+      const midMonth = `${AS_OF.slice(0, 8)}17`;
+      for (const asOf of [AS_OF, midMonth]) {
+        const walls: number[] = [];
+        let slowest = "";
+        for (let r = 0; r < RUNS; r++) {
+          const t0 = performance.now();
+          const res = await analyzeClient(sql, clientId, { asOf });
+          walls.push(ms(t0));
+          slowest = [...res.analyses].sort((a, b) => b.ms - a.ms).slice(0, 4).map((a) => `${a.type} ${a.ms}`).join(", ");
+        }
+        const [{ findings }] = await sql<{ findings: string }[]>`select count(*) as findings from fleet.anomalies where client_id = ${clientId}`;
+        console.log(`whole analyze as of ${asOf} (${RUNS} runs, ms): ${walls.map(fmt).join(", ")} — median **${fmt(median(walls))}**; ` +
+          `${findings} findings; slowest analyses (ms): ${slowest}; load average ${load()}\n`);
+      }
     }
   } finally {
     await sql.end();

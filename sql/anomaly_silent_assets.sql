@@ -14,39 +14,19 @@
 -- Where the data comes from: driven days and days with rows from the day masks of the shared
 -- intermediates (fleet.expenses_by_vehicle_driver_month, fleet.expenses_by_vehicle_month: ~40k
 -- rows, not the client's expense rows), per-vehicle totals from their sums; raw rows of
--- fleet.expenses only for the still periods found (index ranges of the primary key) and for the
--- examined vehicles' repair share (fleet.client_repair_share: no intermediate holds per-vehicle
--- repair-category sums, so this one pass over their rows is most of the rule's time).
+-- fleet.expenses only for the still periods found (index ranges of the primary key); the examined
+-- vehicles' repair share from the vehicle-month roll-up (fleet.client_repair_share).
 -- fleet.client_repair_share: the repair-category share of spending up to as_of — of the client's
--- vehicles listed in gov_numbers (of all of them when null), in one pass over their rows. The
--- column list comes from fleet.expense_categories (counts_as_repair), quoted with %I — reference
--- data, never caller input.
+-- vehicles listed in gov_numbers (of all of them when null), from the vehicle-month roll-up
+-- (vehicle_months.repair_cost sums the categories fleet.expense_categories counts as repair).
 drop function if exists fleet.client_repair_share(text, date);
 create or replace function fleet.client_repair_share(client_id text, as_of date, gov_numbers text[] default null)
 returns numeric
-language plpgsql stable
-set search_path = pg_catalog, pg_temp
+language sql stable
 as $fn$
-declare
-  v_expr text;
-  v_share numeric;
-begin
-  -- a sum per column (the aggregate accumulates in place) rather than the sum of a per-row
-  -- expression (a new numeric per + per row): a third less CPU over ~200k rows, the same value
-  select string_agg(format('sum(e.%I)', ec.category), ' + ' order by ec.category) into v_expr
-  from fleet.expense_categories ec
-  join pg_attribute a
-    on a.attrelid = 'fleet.expenses'::regclass and a.attname = ec.category and a.attnum > 0 and not a.attisdropped
-  where ec.counts_as_repair;
-  if v_expr is null then
-    return 0;
-  end if;
-  execute format(
-    'select (%s) / nullif(sum(e.total_cost), 0) from fleet.expenses e
-     where e.client_id = $1 and e.date <= $2 and ($3 is null or e.gov_number = any ($3))', v_expr)
-    into v_share using client_id, as_of, gov_numbers;
-  return coalesce(v_share, 0);
-end;
+  select coalesce(sum(v.repair_cost) / nullif(sum(v.total_cost), 0), 0)
+  from fleet.vehicle_month_facts($1, $2) v
+  where $3 is null or v.gov_number = any ($3)
 $fn$;
 comment on function fleet.client_repair_share(text, date, text[]) is 'Share of spending (up to as_of) in repair categories (expense_categories.counts_as_repair) of the listed vehicles of a client (all when null); 0 without spending.';
 

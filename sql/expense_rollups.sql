@@ -118,6 +118,7 @@ create table if not exists fleet.vehicle_months (
   zero_km_days int not null,
   zero_km_cost numeric not null,
   zero_km_fuel numeric not null,
+  repair_cost numeric not null,
   primary key (client_id, gov_number, month)
 );
 comment on table fleet.vehicle_months is 'Roll-up of fleet.expenses per client, vehicle and month: fuel-norm inputs, vehicle-day mileage and odometer screening statistics (sql/expense_rollups.sql), maintained by the statement triggers of fleet.expenses.';
@@ -131,6 +132,7 @@ comment on column fleet.vehicle_months.fuel_day_low_km is 'The (at most 8) lowes
 comment on column fleet.vehicle_months.odo_readings is 'Rows with odometer_km > 0. Readings are ordered by date, a day''s rows by reading (the order of odometer_check); odo_first/odo_last are the first and last in that order.';
 comment on column fleet.vehicle_months.odo_max_rate is 'Largest (reading − previous reading) / greatest(days between, 1) within the month; null with fewer than two readings.';
 comment on column fleet.vehicle_months.driven_days is 'Days with km (a row with daily_distance > 0); zero_km_days: days with rows but no km, zero_km_cost / zero_km_fuel: their total cost and fuel rubles.';
+comment on column fleet.vehicle_months.repair_cost is 'Sum of the money categories that count as repair (fleet.expense_categories.counts_as_repair; the roll-ups are rebuilt when that flag changes).';
 comment on column fleet.vehicle_months.odo_min_step is 'Smallest reading − previous reading within the month (negative for a rollback); null with fewer than two readings.';
 
 create table if not exists fleet.driver_months (
@@ -157,9 +159,9 @@ create index if not exists expense_months_driver on fleet.expense_months (client
 -- never input.
 create or replace function fleet.rollup_select(kind text)
 returns text
-language sql immutable
+language sql stable
 as $fn$
-  select case kind
+  select replace(case kind
   when 'expense_months' then $q$
     select
       x.client_id,
@@ -270,7 +272,8 @@ as $fn$
       (count(*) filter (where x.day_row = 1 and x.day_km > 0))::int,
       (count(*) filter (where x.day_row = 1 and x.day_km = 0))::int,
       coalesce(sum(x.total_cost) filter (where x.day_km = 0), 0),
-      coalesce(sum(x.fuel) filter (where x.day_km = 0), 0)
+      coalesce(sum(x.fuel) filter (where x.day_km = 0), 0),
+      sum(x.repair_cost)
     from (
       -- One sort, by vehicle, month, date and reading (the order of fleet.anomaly_odometer_check),
       -- serves both windows and the grouping: d is the vehicle-day (its km and fuel over all its
@@ -284,6 +287,7 @@ as $fn$
       from (
         select r.client_id, r.gov_number collate "C" as gov_number, m.month, r.date, r.daily_distance, r.fuel,
           r.fuel_liters, r.vehicle_type, r.odometer_km, r.calculated_salary, r.fines, r.maintenance, r.total_cost,
+          /*repair_cost*/ as repair_cost,
           array[(r.date - date '2000-01-01')::numeric, r.odometer_km] as reading
         from %s r
         cross join lateral (select date_trunc('month', r.date::timestamp)::date as month) m
@@ -311,7 +315,14 @@ as $fn$
     where x.driver <> ''
     group by x.client_id, x.driver, x.month
   $q$
-  end
+  end,
+  -- the repair categories are reference data (fleet.expense_categories), quoted with %I
+  '/*repair_cost*/',
+  (select coalesce(string_agg(format('r.%I', ec.category), ' + ' order by ec.category), '0')
+   from fleet.expense_categories ec
+   join pg_attribute a
+     on a.attrelid = 'fleet.expenses'::regclass and a.attname = ec.category and a.attnum > 0 and not a.attisdropped
+   where ec.counts_as_repair))
 $fn$;
 comment on function fleet.rollup_select(text) is 'The aggregate query of a roll-up (expense_months | client_months | vehicle_months | driver_months) over a row source (%s): the one definition of its rows.';
 
@@ -446,6 +457,18 @@ drop trigger if exists expenses_rollup_truncate on fleet.expenses;
 create trigger expenses_rollup_truncate after truncate on fleet.expenses
   for each statement execute function fleet.expenses_rollup_truncate();
 
+-- vehicle_months.repair_cost depends on which categories count as repair: rebuild on a change.
+create or replace function fleet.expense_categories_rollup_trigger()
+returns trigger
+language plpgsql
+as $$
+begin
+  perform fleet.expense_rollups_rebuild(c.client_id) from fleet.clients c;
+  return null;
+end;
+$$;
+comment on function fleet.expense_categories_rollup_trigger() is 'Rebuild every client''s roll-ups when fleet.expense_categories changes (vehicle_months.repair_cost).';
+
 -- Rebuild a client's roll-ups from fleet.expenses (existing data when this file is applied; a check:
 -- the roll-ups must always equal a rebuild).
 create or replace function fleet.expense_rollups_rebuild(client_id text)
@@ -470,6 +493,10 @@ begin
 end;
 $$;
 comment on function fleet.expense_rollups_rebuild(text) is 'Rebuild a client''s roll-ups (fleet.expense_months, fleet.client_months, fleet.vehicle_months, fleet.driver_months) from fleet.expenses.';
+
+drop trigger if exists expense_categories_rollup on fleet.expense_categories;
+create trigger expense_categories_rollup after insert or update of counts_as_repair or delete on fleet.expense_categories
+  for each statement execute function fleet.expense_categories_rollup_trigger();
 
 select fleet.expense_rollups_rebuild(c.client_id) from fleet.clients c;
 

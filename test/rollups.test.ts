@@ -146,6 +146,20 @@ test("vehicle-day and odometer facts, hand-checked", async () => {
   assert.deepEqual(d, { driver_days: 4, fine_days: 1 });
 });
 
+test("repair_cost follows fleet.expense_categories.counts_as_repair", async () => {
+  const repair = async () =>
+    (await sql<{ r: string }[]>`select sum(repair_cost)::text as r from fleet.vehicle_months where client_id = 'ru3'`)[0].r;
+  assert.equal(await repair(), "0.00");
+  // fuel counted as repair (a reference-data change): every client's roll-ups are rebuilt
+  await sql`update fleet.expense_categories set counts_as_repair = true where category = 'fuel'`;
+  try {
+    assert.equal(await repair(), "1600.00");
+  } finally {
+    await sql`update fleet.expense_categories set counts_as_repair = false where category = 'fuel'`;
+  }
+  assert.equal(await repair(), "0.00");
+});
+
 test("a truncate empties the roll-ups", async () => {
   await sql`truncate fleet.expenses`;
   for (const t of TABLES) {
