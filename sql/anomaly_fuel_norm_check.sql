@@ -54,7 +54,8 @@ as $$
           f.fuel_rub,
           f.liters,
           f.has_liters,
-          coalesce(v.vehicle_type, f.vehicle_type, '') as vehicle_type,
+          -- byte order ("C"): the type only groups and joins, and memcmp sorts far faster than a locale
+          coalesce(v.vehicle_type, f.vehicle_type, '') collate "C" as vehicle_type,
           nullif(v.fuel_consumption, 0) as norm_l_100km,
           v.release_year,
           case when nullif(v.fuel_consumption, 0) is not null then

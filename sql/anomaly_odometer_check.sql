@@ -36,7 +36,8 @@ as $$
         sum(f.fuel_rub) over v as vehicle_fuel_rub,
         sum(f.km) over v as vehicle_km
       from fleet.vehicle_month_facts($1, $2) f
-      window v as (partition by f.gov_number), w as (partition by f.gov_number order by f.month)
+      -- collate "C": the partition only groups, and byte order sorts faster than a locale
+      window v as (partition by f.gov_number collate "C"), w as (partition by f.gov_number collate "C" order by f.month)
     ) s
   ),
   candidate_months as materialized (
@@ -45,25 +46,21 @@ as $$
     -- that quotient) or rolls back (odo_min_step), or if its first reading against the last one
     -- before the month does (the same test as below, exactly; unknown previous value: read it).
     -- A vehicle-day above max_km needs max_day_km above it.
-    select m.gov_number, m.month, m.prev_reading_date, m.vehicle_fuel_rub, m.vehicle_km,
-      m.odo_readings > 0 and (
-        m.odo_max_rate >= p.max_km
-        or m.odo_min_step < -p.tol
-        or (m.prev_reading_date is not null and (
-          m.prev_reading is null
-          or m.odo_first - m.prev_reading > p.max_km * greatest(m.odo_first_date - m.prev_reading_date, 1)
-          or m.odo_first < m.prev_reading - p.tol))) as reading_candidate,
-      m.max_day_km > p.max_km as mileage_candidate
-    from month_screen m
-    cross join params p
-    where (m.odo_readings > 0 and (
-        m.odo_max_rate >= p.max_km
-        or m.odo_min_step < -p.tol
-        or (m.prev_reading_date is not null and (
-          m.prev_reading is null
-          or m.odo_first - m.prev_reading > p.max_km * greatest(m.odo_first_date - m.prev_reading_date, 1)
-          or m.odo_first < m.prev_reading - p.tol))))
-      or m.max_day_km > p.max_km
+    select c.*
+    from (
+      select m.gov_number, m.month, m.prev_reading_date, m.vehicle_fuel_rub, m.vehicle_km,
+        coalesce(m.odo_readings > 0 and (
+          m.odo_max_rate >= p.max_km
+          or m.odo_min_step < -p.tol
+          or (m.prev_reading_date is not null and (
+            m.prev_reading is null
+            or m.odo_first - m.prev_reading > p.max_km * greatest(m.odo_first_date - m.prev_reading_date, 1)
+            or m.odo_first < m.prev_reading - p.tol))), false) as reading_candidate,
+        m.max_day_km > p.max_km as mileage_candidate
+      from month_screen m
+      cross join params p
+    ) c
+    where c.reading_candidate or c.mileage_candidate
   ),
   readings as (
     -- the candidate months' readings (rows with odometer_km > 0 up to as_of) from the last reading
