@@ -3,15 +3,19 @@
 -- kilometres and 0/1 flags into it). A vehicle-day is zero-km when none of its rows has
 -- daily_distance > 0. Grain: year → month ("MM") → gov_number; only vehicles with zero-km days,
 -- by gov_number; months without downtime are absent.
+-- Speed (1M rows: ~33k vehicle-months, 1.3 MB of JSON): grouped by the month date, not by its "YYYY"/"MM"
+-- texts (the sort for the grouping then compares dates, not strings by locale), with work_mem
+-- enough to sort in memory; jit off (the plan is costed with the intermediate's uncached branch, a
+-- scan of every expense row, and would be compiled for nothing).
 create or replace function fleet.analysis_downtime_find(client_id text, as_of date)
 returns json
 language sql stable
 set jit = off
+set work_mem = '64MB'
 as $$
   with by_month as (
     select
-      vm.year,
-      vm.mm,
+      vm.month,
       json_object_agg(
         vm.gov_number,
         json_build_object('sum', round(vm.zero_km_cost, 2), 'count', vm.zero_km_days)
@@ -19,12 +23,12 @@ as $$
       ) as vehicles
     from fleet.expenses_by_vehicle_month($1, $2) vm
     where vm.zero_km_days > 0
-    group by vm.year, vm.mm
+    group by vm.month
   ),
   by_year as (
-    select b.year, json_object_agg(b.mm, b.vehicles order by b.mm) as months
+    select to_char(b.month, 'YYYY') as year, json_object_agg(to_char(b.month, 'MM'), b.vehicles order by b.month) as months
     from by_month b
-    group by b.year
+    group by 1
   )
   select coalesce(json_object_agg(y.year, y.months order by y.year), '{}'::json)
   from by_year y
