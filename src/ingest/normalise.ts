@@ -20,6 +20,7 @@ import {
   parseNumber,
   roundMoney,
   simpleNumber,
+  ownString,
   defaultMaxDate,
   showRaw,
   type Parsed,
@@ -96,9 +97,11 @@ function memo<T>(fn: (raw: string) => T, size = 20_000): (raw: string) => T {
   return (raw) => {
     let v = m.get(raw);
     if (v === undefined) {
-      v = fn(raw);
+      // the key and the value outlive the row: own copies, not slices of the reader's chunk
+      const key = ownString(raw);
+      v = fn(key);
       if (m.size >= size) m.clear();
-      m.set(raw, v);
+      m.set(key, v);
     }
     return v;
   };
@@ -321,7 +324,7 @@ export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly Field
       const v = cellText(row.cells[i]);
       if (v === "" && i >= width) continue;
       const key = i < width ? rawKeys[i] : `column_${i + 1}`;
-      raw[key] = v.length > maxRaw ? v.slice(0, maxRaw) + `… (${v.length} characters)` : v;
+      raw[key] = v.length > maxRaw ? v.slice(0, maxRaw) + `… (${v.length} characters)` : ownString(v);
     }
     return { ...raw };
   };
@@ -399,6 +402,7 @@ export function makeRowNormaliser(mapping: HeaderMapping, fields: readonly Field
       if (isBlank(v)) continue;
       client = cellText(v).trim();
       if (!clientSeen.has(client) && clientSeen.size < 50) {
+        client = ownString(client);
         clientSeen.add(client);
         stats.clientValues.push(client);
       }

@@ -393,6 +393,16 @@ export function normaliseDriver(raw: RawCell | undefined): string {
   return s.normalize("NFC").replace(/[\s\u00a0\u2007\u2009\u202f\u200b\ufeff]+/g, " ").trim();
 }
 
+/**
+ * A copy of `s` that holds no reference to a larger string. The CSV reader's cells are slices of
+ * the decoded chunk they came from (V8 keeps a slice of 13+ characters as a view into its parent),
+ * so a cell kept beyond its row — in a memo, a reject, the report — would keep that whole chunk
+ * alive. Used only where strings outlive the row, so the cost is paid rarely.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+
 /** Any cell as text for `extra`, reject records and text attributes (Date → ISO date/time). */
 export function cellText(raw: RawCell | undefined): string {
   if (raw === null || raw === undefined) return "";

@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { Sql } from "../db/connection.js";
 import { log, peakRssMb, redact } from "../log.js";
 import { SourceError, type NormalisedRow, type PreparedTable, type RawRow, type TableKind } from "../ingest/types.js";
+import { ownString } from "../ingest/values.js";
 import { columnLimits, columnsOf, MONEY_MAX_ABS } from "./columns.js";
 import { copyLine, copyValue } from "./copyFormat.js";
 import { createStage, mergeExpenses, mergeVehicles, stageTable, type MergeCounts } from "./merge.js";
@@ -157,7 +158,7 @@ export async function applySource(sql: Sql, spec: SourceSpec): Promise<LoadResul
           let res: NormalisedRow = t.normalise(row);
           if (res.ok) {
             const bad = res.values && limitsByIndex ? checkLimitsByIndex(limitsByIndex, res.values) : checkLimits(t.kind, res.record);
-            if (bad) res = { ok: false, reason: bad, raw: Object.fromEntries(Object.entries(res.record).map(([k, v]) => [k, String(v ?? "")])) };
+            if (bad) res = { ok: false, reason: bad, raw: Object.fromEntries(Object.entries(res.record).map(([k, v]) => [k, ownString(String(v ?? ""))])) };
           }
           if (!res.ok) {
             rejectedCount++;

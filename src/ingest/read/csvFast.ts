@@ -13,7 +13,10 @@
 import { Readable } from "node:stream";
 import { parse, type Options } from "csv-parse";
 
-/** Records in batches (a batch per decoded chunk), for a synchronous inner loop in the caller. */
+/** Records per batch. */
+const BATCH = 256;
+
+/** Records in batches (at most BATCH records), for a synchronous inner loop in the caller. */
 export async function* csvRecordBatches(
   source: AsyncIterable<Buffer>,
   delimiter: string,
@@ -41,7 +44,7 @@ export async function* csvRecordBatches(
     }
     carry = "";
     const quote = text.indexOf('"');
-    const batch: string[][] = [];
+    let batch: string[][] = [];
     let pos = 0;
     if (rd === null) {
       // csv-parse discovers the record delimiter at the first \r or \n outside quotes: \r\n, \n or \r.
@@ -86,6 +89,11 @@ export async function* csvRecordBatches(
       }
       batch.push(text.slice(pos, end).split(delimiter));
       pos = end + rdLen;
+      if (batch.length === BATCH) {
+        // small batches: what is alive between two awaits stays small
+        yield batch;
+        batch = [];
+      }
     }
     if (handoff === null) {
       const rest = text.length - pos;
@@ -123,7 +131,7 @@ export async function* csvRecordBatches(
     let batch: string[][] = [];
     for await (const cells of parser as AsyncIterable<string[]>) {
       batch.push(cells);
-      if (batch.length >= 256) {
+      if (batch.length >= BATCH) {
         yield batch;
         batch = [];
       }
