@@ -37,9 +37,29 @@ function round4(x: number): number {
 /** Median (mean of the middle two for an even count); null for no values. */
 export function median(values: number[]): number | null {
   if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
+  // a typed array sorts numerically without calling back into JS (fast even before V8 warms up:
+  // the CLI analyses one client per process)
+  const s = Float64Array.from(values).sort();
   const h = s.length >> 1;
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+/**
+ * The first n of `rows` in the order of `cmp` (stable, like sort + slice), keeping only the rows
+ * that pass `keep`: one pass with a small sorted buffer instead of sorting every vehicle or driver.
+ */
+export function topN<T>(rows: readonly T[], n: number, cmp: (a: T, b: T) => number, keep: (r: T) => boolean = () => true): T[] {
+  const top: T[] = [];
+  if (n <= 0) return top;
+  for (const r of rows) {
+    if (!keep(r)) continue;
+    if (top.length === n && cmp(r, top[n - 1]) >= 0) continue;
+    let i = top.length;
+    while (i > 0 && cmp(r, top[i - 1]) < 0) i--; // after its equals: stable
+    top.splice(i, 0, r);
+    if (top.length > n) top.pop();
+  }
+  return top;
 }
 
 /** Rubles (a 2-decimal amount) as exact kopecks. */
@@ -129,28 +149,34 @@ export interface DriverScore {
  * per ruble: fe_norm = 1 (as efficient as the best). Ordered by score ascending, then name.
  */
 export function driverScores(drivers: DriverFacts[]): DriverScore[] {
+  return unorderedDriverScores(drivers).sort(byScore);
+}
+
+const byScore = (a: DriverScore, b: DriverScore): number => a.score - b.score || byName(a.id, b.id);
+
+/** driverScores in the drivers' order. */
+function unorderedDriverScores(drivers: DriverFacts[]): DriverScore[] {
   const eligible = drivers.filter((d) => d.km > 0 || d.fuel > 0);
   const fe = eligible.map((d) => (d.fuel > 0 ? d.km / d.fuel : Infinity));
   const finite = fe.filter((v) => Number.isFinite(v));
   const feN = minMax(finite);
   const fsN = minMax(eligible.map((d) => d.fines));
   const fcN = minMax(eligible.map((d) => d.fine_days));
-  return eligible
-    .map((d, i) => {
-      const feNorm = Number.isFinite(fe[i]) ? feN(fe[i]) : 1;
-      const fsNorm = fsN(d.fines);
-      const fcNorm = fcN(d.fine_days);
-      return { id: d.id, score: feNorm / (fsNorm + fcNorm + 1e-6), fe: fe[i], feNorm, fsNorm, fcNorm };
-    })
-    .sort((a, b) => a.score - b.score || byName(a.id, b.id));
+  return eligible.map((d, i) => {
+    const feNorm = Number.isFinite(fe[i]) ? feN(fe[i]) : 1;
+    const fsNorm = fsN(d.fines);
+    const fcNorm = fcN(d.fine_days);
+    return { id: d.id, score: feNorm / (fsNorm + fcNorm + 1e-6), fe: fe[i], feNorm, fsNorm, fcNorm };
+  });
 }
 
 function inefficientDrivers(f: RecommendationFacts): Finding | null {
-  const scores = driverScores(f.drivers);
+  // the lowest TOP_N scores and the median of all: no need to order every driver
+  const scores = unorderedDriverScores(f.drivers);
   // A relative score says nothing when every driver has the same fuel efficiency.
   if (scores.length === 0 || scores.every((s) => s.feNorm === scores[0].feNorm)) return null;
   const med = median(scores.map((s) => s.score));
-  const top = scores.slice(0, TOP_N);
+  const top = topN(scores, TOP_N, byScore);
   return {
     code: "inefficient_drivers",
     text: `Рекомендуем обратить внимание на низкую эффективность работы водителей: ${list(top.map((s) => s.id))}.`,
@@ -161,10 +187,7 @@ function inefficientDrivers(f: RecommendationFacts): Finding | null {
 /** Top vehicles/drivers by a rubles value, never naming a zero value; ties by name. */
 function topByRubles<T extends { id: string }>(rows: T[], value: (r: T) => number): { rows: T[]; median: number | null } {
   const med = median(rows.map(value));
-  const top = rows
-    .filter((r) => rub2(value(r)) > 0)
-    .sort((a, b) => value(b) - value(a) || byName(a.id, b.id))
-    .slice(0, TOP_N);
+  const top = topN(rows, TOP_N, (a, b) => value(b) - value(a) || byName(a.id, b.id), (r) => rub2(value(r)) > 0);
   return { rows: top, median: med };
 }
 
@@ -191,10 +214,9 @@ function rublesFinding<T extends { id: string }>(code: Code, rows: T[], value: (
 function fuelEfficiency(vehicles: VehicleFacts[]): Finding | null {
   const withKm = vehicles.filter((v) => v.km > 0);
   const med = median(withKm.map((v) => v.fuel / v.km));
-  const candidates = vehicles.filter((v) => rub2(v.fuel) > 0);
-  const noKm = candidates.filter((v) => !(v.km > 0)).sort((a, b) => b.fuel - a.fuel || byName(a.id, b.id));
-  const perKm = candidates.filter((v) => v.km > 0).sort((a, b) => b.fuel / b.km - a.fuel / a.km || byName(a.id, b.id));
-  const top = [...noKm, ...perKm].slice(0, TOP_N);
+  const noKm = topN(vehicles, TOP_N, (a, b) => b.fuel - a.fuel || byName(a.id, b.id), (v) => rub2(v.fuel) > 0 && !(v.km > 0));
+  const perKm = topN(vehicles, TOP_N - noKm.length, (a, b) => b.fuel / b.km - a.fuel / a.km || byName(a.id, b.id), (v) => rub2(v.fuel) > 0 && v.km > 0);
+  const top = [...noKm, ...perKm];
   if (top.length === 0) return null;
   return {
     code: "fuel_efficiency",
