@@ -20,12 +20,15 @@
 -- intermediates' uncached branch (a scan of every expense row) and would JIT-compile ~100
 -- functions (~100 ms more than the whole query) for what reads a few thousand cached rows; the
 -- vehicles and drivers are grouped by their names in byte order (collate "C": only equality
--- matters, TypeScript orders them itself), which sorts without locale comparisons.
+-- matters, TypeScript orders them itself), by hashing: enable_sort off because the planner, which
+-- cannot know the cached intermediate's row count, would otherwise sort 33k vehicle-months by name
+-- to group them.
 create or replace function fleet.recommendation_facts(client_id text, as_of date)
 returns json
 language sql stable
 set jit = off
 set work_mem = '64MB'
+set enable_sort = off
 as $$
     with months as (
       select m.year, m.mm, m.total_cost
