@@ -24,9 +24,18 @@ as $$
     -- the month's largest vehicle-day km exceeds max_km, and the vehicle's fuel rubles and km up to
     -- as_of. The previous reading's date is the latest odo_last_date of the earlier months (dates
     -- grow with the months); its value is the previous month's odo_last when that month has
-    -- readings — otherwise unknown here, and the month is read (a superset).
+    -- readings, else (rare: a month with rows but no readings between) the odo_last of the month
+    -- of that date, a complete month, looked up in the roll-up by its key.
     select s.*,
-      case when s.prev_row_last_date = s.prev_reading_date then s.prev_row_last end as prev_reading
+      case
+        when s.prev_reading_date is null then null
+        when s.prev_row_last_date = s.prev_reading_date then s.prev_row_last
+        else (
+          select v.odo_last
+          from fleet.vehicle_months v
+          where v.client_id = $1 and v.gov_number = s.gov_number
+            and v.month = date_trunc('month', s.prev_reading_date::timestamp)::date)
+      end as prev_reading
     from (
       select f.gov_number, f.month, f.max_day_km, f.odo_readings, f.odo_first_date, f.odo_first, f.odo_max_rate,
         f.odo_min_step,
@@ -44,7 +53,8 @@ as $$
     -- Screening: a month can hold a flagged reading only if one of its consecutive pairs jumps
     -- (odo_max_rate, the largest advance per elapsed day; >= for safety against the rounding of
     -- that quotient) or rolls back (odo_min_step), or if its first reading against the last one
-    -- before the month does (the same test as below, exactly; unknown previous value: read it).
+    -- before the month does (the same test as below, exactly; should the previous value be
+    -- missing, the month is read).
     -- A vehicle-day above max_km needs max_day_km above it.
     select c.*
     from (

@@ -99,8 +99,8 @@ test("odometer_check: a rollback across a month boundary, a jump over days witho
     { gov_number: "C", date: "2025-05-10", daily_distance: 10, fuel: 40 },
     { gov_number: "C", date: "2025-05-20", daily_distance: 10, fuel: 40 },
     { gov_number: "C", date: "2025-06-01", daily_distance: 10, fuel: 40, odometer_km: 120000 },
-    // C2: the same with 110000: 60000 km in 32 days = 1875 km/day, not flagged (read, as June's
-    // previous reading lies behind a month without readings, and found clean)
+    // C2: the same with 110000: 60000 km in 32 days = 1875 km/day, not flagged (May has rows but no
+    // readings: June's previous reading is April's last, looked up in the roll-up)
     { gov_number: "C2", date: "2025-04-30", daily_distance: 10, fuel: 40, odometer_km: 50000 },
     { gov_number: "C2", date: "2025-05-10", daily_distance: 10, fuel: 40 },
     { gov_number: "C2", date: "2025-06-01", daily_distance: 10, fuel: 40, odometer_km: 110000 },
