@@ -7,17 +7,15 @@ create or replace function fleet.anomaly_data_quality(client_id text, as_of date
 returns setof fleet.anomalies
 language sql stable
 set work_mem = '128MB'
+set jit = off
 as $$
   with params as materialized (
     select fleet.setting($1, 'data_quality.min_gap_days') as min_gap_days
   ),
-  vehicle_month as (
-    -- from the shared vehicle-driver-month intermediate (cached for the analyze transaction by
-    -- fleet.expenses_cache_refresh); day_mask bit d-1 = a row on day d
-    select v.gov_number, v.month, sum(v.total_cost) as total, sum(v.expense_rows) as rows,
-      bit_or(v.day_mask) as day_mask
-    from fleet.expenses_by_vehicle_driver_month($1, $2) v
-    group by v.gov_number, v.month
+  vehicle_month as materialized (
+    -- from the vehicle-month roll-up; day_mask bit d-1 = a row on day d
+    select v.gov_number, v.month, v.total_cost as total, v.expense_rows as rows, v.day_mask
+    from fleet.vehicle_month_facts($1, $2) v
   ),
   expense_vehicles as (
     select vm.gov_number,

@@ -11,9 +11,9 @@
 -- Rubles at stake = the period's costs other than repairs and fuel (fuel on idle days is
 -- idle_fuel's).
 -- Grain: one row per flagged still period of a vehicle.
--- Where the data comes from: driven days and days with rows from the day masks of the shared
--- intermediates (fleet.expenses_by_vehicle_driver_month, fleet.expenses_by_vehicle_month: ~40k
--- rows, not the client's expense rows), per-vehicle totals from their sums; raw rows of
+-- Where the data comes from: driven days and days with rows from the day masks of the
+-- vehicle-month roll-up (fleet.vehicle_month_facts, fleet.expenses_by_vehicle_month: ~33k rows,
+-- not the client's expense rows), per-vehicle totals from their sums; raw rows of
 -- fleet.expenses only for the still periods found (index ranges of the primary key); the examined
 -- vehicles' repair share from the vehicle-month roll-up (fleet.client_repair_share).
 -- fleet.client_repair_share: the repair-category share of spending up to as_of — of the client's
@@ -101,11 +101,11 @@ as $$
         fleet.setting($1, 'silent_assets.severity_high') as sev_high
     ) p
   ),
-  vehicle_driver_month as materialized (
-    -- the day masks of the shared vehicle-driver-month intermediate: days with rows and driven
-    -- days (a row with km > 0) of each vehicle, driver and month, bit d-1 = day d
+  vehicle_day_masks as materialized (
+    -- the day masks of the vehicle-month roll-up: days with rows and driven days (a row with
+    -- km > 0) of each vehicle and month, bit d-1 = day d
     select v.gov_number, v.month, v.day_mask, v.driven_mask
-    from fleet.expenses_by_vehicle_driver_month($1, $2) v
+    from fleet.vehicle_month_facts($1, $2) v
   ),
   vehicle_span as materialized (
     -- per vehicle: its first and last month, and its first and last day — the lowest set bit of
@@ -116,7 +116,7 @@ as $$
       max(v.month) as last_month,
       min(v.month + width_bucket(v.day_mask & -v.day_mask, p.powers)) as first_date,
       max(v.month + width_bucket(v.day_mask, p.powers)) as last_date
-    from vehicle_driver_month v
+    from vehicle_day_masks v
     cross join (select array(select 1 << i from generate_series(1, 30) i) as powers) p
     group by v.gov_number
   ),
@@ -156,10 +156,9 @@ as $$
   ),
   candidate_month as (
     -- the candidates' driven days per month (bit d-1 = day d)
-    select v.gov_number, v.month, bit_or(v.driven_mask) as driven_mask
-    from vehicle_driver_month v
+    select v.gov_number, v.month, v.driven_mask
+    from vehicle_day_masks v
     where v.gov_number in (select c.gov_number from candidates c)
-    group by v.gov_number, v.month
   ),
   candidate_days as (
     -- a candidate's days from its first to its last day as a string, one character a day: '1'

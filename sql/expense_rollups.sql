@@ -119,6 +119,8 @@ create table if not exists fleet.vehicle_months (
   zero_km_cost numeric not null,
   zero_km_fuel numeric not null,
   repair_cost numeric not null,
+  day_mask int not null,
+  driven_mask int not null,
   primary key (client_id, gov_number, month)
 );
 comment on table fleet.vehicle_months is 'Roll-up of fleet.expenses per client, vehicle and month: fuel-norm inputs, vehicle-day mileage and odometer screening statistics (sql/expense_rollups.sql), maintained by the statement triggers of fleet.expenses.';
@@ -133,6 +135,7 @@ comment on column fleet.vehicle_months.odo_readings is 'Rows with odometer_km > 
 comment on column fleet.vehicle_months.odo_max_rate is 'Largest (reading − previous reading) / greatest(days between, 1) within the month; null with fewer than two readings.';
 comment on column fleet.vehicle_months.driven_days is 'Days with km (a row with daily_distance > 0); zero_km_days: days with rows but no km, zero_km_cost / zero_km_fuel: their total cost and fuel rubles.';
 comment on column fleet.vehicle_months.repair_cost is 'Sum of the money categories that count as repair (fleet.expense_categories.counts_as_repair; the roll-ups are rebuilt when that flag changes).';
+comment on column fleet.vehicle_months.day_mask is 'Days with rows as a bit mask (bit d-1 = day d); driven_mask: days with km (any row with daily_distance > 0).';
 comment on column fleet.vehicle_months.odo_min_step is 'Smallest reading − previous reading within the month (negative for a rollback); null with fewer than two readings.';
 
 create table if not exists fleet.driver_months (
@@ -273,7 +276,9 @@ as $fn$
       (count(*) filter (where x.day_row = 1 and x.day_km = 0))::int,
       coalesce(sum(x.total_cost) filter (where x.day_km = 0), 0),
       coalesce(sum(x.fuel) filter (where x.day_km = 0), 0),
-      sum(x.repair_cost)
+      sum(x.repair_cost),
+      bit_or(1 << (x.date - x.month)),
+      coalesce(bit_or(1 << (x.date - x.month)) filter (where x.daily_distance > 0), 0)
     from (
       -- One sort, by vehicle, month, date and reading (the order of fleet.anomaly_odometer_check),
       -- serves both windows and the grouping: d is the vehicle-day (its km and fuel over all its

@@ -188,7 +188,7 @@ as $$
   from fleet.vehicle_months r
   where r.client_id = $1 and r.month < fleet.month_after_complete($2)
   union all
-  select c.client_id, c.gov_number, c.month, c.vehicle_days, c.km, c.fuel_rub, c.liters, c.has_liters, c.priced_rub, c.priced_liters, c.vehicle_type, c.priced_vehicle_type, c.max_day_km, c.fuel_day_low_km, c.odo_readings, c.odo_first_date, c.odo_first, c.odo_last_date, c.odo_last, c.odo_max_rate, c.odo_min_step, c.calculated_salary, c.fines, c.maintenance, c.total_cost, c.expense_rows, c.driven_days, c.zero_km_days, c.zero_km_cost, c.zero_km_fuel, c.repair_cost
+  select c.client_id, c.gov_number, c.month, c.vehicle_days, c.km, c.fuel_rub, c.liters, c.has_liters, c.priced_rub, c.priced_liters, c.vehicle_type, c.priced_vehicle_type, c.max_day_km, c.fuel_day_low_km, c.odo_readings, c.odo_first_date, c.odo_first, c.odo_last_date, c.odo_last, c.odo_max_rate, c.odo_min_step, c.calculated_salary, c.fines, c.maintenance, c.total_cost, c.expense_rows, c.driven_days, c.zero_km_days, c.zero_km_cost, c.zero_km_fuel, c.repair_cost, c.day_mask, c.driven_mask
   from fleet.expenses_cache_vehicle_months c
   where c.client_id = $1 and c.as_of = $2 and c.xid = fleet.expenses_cache_xid()
   union all

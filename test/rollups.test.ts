@@ -112,7 +112,7 @@ test("vehicle-day and odometer facts, hand-checked", async () => {
     select vehicle_days, km::text, fuel_rub::text, liters::text, has_liters, priced_rub::text, priced_liters::text,
       max_day_km::text, fuel_day_low_km::text, odo_readings, odo_first_date::text, odo_first::text,
       odo_last_date::text, odo_last::text, odo_max_rate::text, odo_min_step::text, driven_days, zero_km_days,
-      zero_km_cost::text, zero_km_fuel::text, expense_rows::int as expense_rows
+      zero_km_cost::text, zero_km_fuel::text, expense_rows::int as expense_rows, day_mask, driven_mask
     from fleet.vehicle_months where client_id = 'ru3'`;
   assert.deepEqual(v, {
     vehicle_days: 4,
@@ -136,6 +136,8 @@ test("vehicle-day and odometer facts, hand-checked", async () => {
     zero_km_cost: "2400.00", // fuel 900 + fine 500 + salary 1000
     zero_km_fuel: "900.00",
     expense_rows: 5,
+    day_mask: 1 + 2 + 16 + 256, // days 1, 2, 5, 9
+    driven_mask: 1 + 16 + 256, // day 2 has no km
   });
   // the as_of month read mid-month equals the roll-up of the rows up to as_of
   const [p] = await sql<{ n: number; km: string }[]>`
