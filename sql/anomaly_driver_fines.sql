@@ -8,6 +8,7 @@ create or replace function fleet.anomaly_driver_fines(client_id text, as_of date
 returns setof fleet.anomalies
 language sql stable
 set work_mem = '128MB'
+set jit = off
 as $$
   with params as materialized (
     select
@@ -19,19 +20,17 @@ as $$
       fleet.setting($1, 'driver_fines.severity_high') as sev_high
   ),
   driver_month as (
-    -- from the shared vehicle-driver-month intermediate (cached for the analyze transaction by
-    -- fleet.expenses_cache_refresh): OR-ing the day masks of a driver's vehicles counts a day once
+    -- from the driver-month roll-up: its day masks are OR-ed over the driver's vehicles, so a day
+    -- counts once
     select
-      v.driver,
-      v.month,
-      sum(v.fines) as fines,
-      sum(v.daily_distance) as km,
-      bit_or(v.driven_mask) as worked_mask,
-      bit_or(v.fine_mask) as fine_mask,
-      bit_or(v.day_mask)::bit(32)::text as days
-    from fleet.expenses_by_vehicle_driver_month($1, $2) v
-    where v.driver <> ''
-    group by v.driver, v.month
+      d.driver,
+      d.month,
+      d.fines,
+      d.daily_distance as km,
+      d.driven_mask as worked_mask,
+      d.fine_mask,
+      d.day_mask::bit(32)::text as days
+    from fleet.driver_months_upto($1, $2) d
   ),
   driver_total as (
     -- bit d-1 of a mask = day d: the first day is the lowest set bit, the last the highest

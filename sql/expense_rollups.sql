@@ -150,9 +150,12 @@ create table if not exists fleet.driver_months (
   expense_rows bigint not null,
   driver_days int not null,
   fine_days int not null,
+  day_mask int not null,
+  driven_mask int not null,
+  fine_mask int not null,
   primary key (client_id, driver, month)
 );
-comment on table fleet.driver_months is 'Roll-up per client, named driver and month (the columns of fleet.expenses_by_driver_month), summed from fleet.expense_months by the statement triggers of fleet.expenses.';
+comment on table fleet.driver_months is 'Roll-up per client, named driver and month (the columns of fleet.expenses_by_driver_month, and the day masks OR-ed over the driver''s vehicles), summed from fleet.expense_months by the statement triggers of fleet.expenses.';
 create index if not exists expense_months_driver on fleet.expense_months (client_id, driver, month);
 
 -- The aggregate of each roll-up over a row source: a query text with one %s, the source relation
@@ -315,7 +318,10 @@ as $fn$
       sum(x.expense_rows)::bigint,
       -- a day on two vehicles is one driver-day: OR the vehicles' day masks
       coalesce(bit_count(bit_or(x.day_mask)::bit(32)), 0)::int,
-      coalesce(bit_count(bit_or(x.fine_mask)::bit(32)), 0)::int
+      coalesce(bit_count(bit_or(x.fine_mask)::bit(32)), 0)::int,
+      bit_or(x.day_mask),
+      bit_or(x.driven_mask),
+      bit_or(x.fine_mask)
     from %s x
     where x.driver <> ''
     group by x.client_id, x.driver, x.month

@@ -206,7 +206,7 @@ as $$
   from fleet.driver_months r
   where r.client_id = $1 and r.month < fleet.month_after_complete($2)
   union all
-  select c.client_id, c.driver, c.month, c.calculated_salary, c.fines, c.daily_distance, c.fuel, c.total_cost, c.expense_rows, c.driver_days, c.fine_days
+  select c.client_id, c.driver, c.month, c.calculated_salary, c.fines, c.daily_distance, c.fuel, c.total_cost, c.expense_rows, c.driver_days, c.fine_days, c.day_mask, c.driven_mask, c.fine_mask
   from fleet.expenses_cache_driver_months c
   where c.client_id = $1 and c.as_of = $2 and c.xid = fleet.expenses_cache_xid()
   union all

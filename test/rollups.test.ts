@@ -143,9 +143,10 @@ test("vehicle-day and odometer facts, hand-checked", async () => {
   const [p] = await sql<{ n: number; km: string }[]>`
     select count(*)::int as n, sum(km)::text as km from fleet.vehicle_month_facts('ru3', '2025-05-04')`;
   assert.deepEqual(p, { n: 1, km: "110.00" });
-  const [d] = await sql<{ driver_days: number; fine_days: number }[]>`
-    select driver_days, fine_days from fleet.driver_months where client_id = 'ru3' and driver = 'Иванов'`;
-  assert.deepEqual(d, { driver_days: 4, fine_days: 1 });
+  const [d] = await sql<{ driver_days: number; fine_days: number; day_mask: number; driven_mask: number; fine_mask: number }[]>`
+    select driver_days, fine_days, day_mask, driven_mask, fine_mask from fleet.driver_months where client_id = 'ru3' and driver = 'Иванов'`;
+  // Иванов: days 1, 2, 5, 9; km on 1, 5, 9; the fine (500 on km-less rows) on day 2
+  assert.deepEqual(d, { driver_days: 4, fine_days: 1, day_mask: 1 + 2 + 16 + 256, driven_mask: 1 + 16 + 256, fine_mask: 2 });
 });
 
 test("repair_cost follows fleet.expense_categories.counts_as_repair", async () => {
