@@ -12,6 +12,8 @@ export interface AnalyzeResult {
   skipped: string[];
   dataVersion: number;
   expenseRows: number;
+  /** Milliseconds of the steps around the analyses: the as_of month cache, the fraud rules, the whole run. */
+  steps: { cache_ms: number; rules_ms: number; total_ms: number };
 }
 
 export class UnknownClientError extends Error {}
@@ -30,21 +32,32 @@ export async function analyzeClient(sql: Sql, clientId: string, opts: { asOf?: s
       from fleet.clients c where c.client_id = ${clientId}`;
     if (clients.length === 0) throw new UnknownClientError(`unknown client "${clientId}"`);
     const { data_version, analyses_version } = clients[0];
-    // Read the client's expenses once into this transaction's cache of the shared intermediates
-    // (sql/expenses_cache.sql), then the findings: the anomaly analyses read fleet.anomalies.
+    // The as_of month of the roll-ups once (sql/expenses_cache.sql), then the findings: the anomaly
+    // analyses read fleet.anomalies.
+    const t0 = performance.now();
     await tx`select fleet.expenses_cache_refresh(${clientId}, ${asOf}::date)`;
+    const t1 = performance.now();
     await tx`select fleet.refresh_anomalies(${clientId}, ${asOf}::date)`;
+    const t2 = performance.now();
     const types = await tx<{ analysis_type: string; engine: string }[]>`
       select analysis_type, engine from fleet.client_analyses(${clientId})`;
-    const result: AnalyzeResult = { clientId, asOf, analyses: [], skipped: [], dataVersion: Number(data_version), expenseRows: 0 };
-    const rows: { type: string; json: string }[] = [];
+    const result: AnalyzeResult = {
+      clientId, asOf, analyses: [], skipped: [], dataVersion: Number(data_version), expenseRows: 0,
+      steps: { cache_ms: Math.round(t1 - t0), rules_ms: Math.round(t2 - t1), total_ms: 0 },
+    };
+    // Types no longer applicable disappear; the rest is rewritten below, all in this transaction.
+    await tx`delete from fleet.fraud_json where client_id = ${clientId}`;
     for (const t of types) {
-      const t0 = performance.now();
-      let json: string;
+      const started = performance.now();
+      let bytes: number;
       if (t.engine === "sql") {
-        // ::text keeps the json byte-exact (key order is part of the contract).
-        const [r] = await tx<{ r: string }[]>`select fleet.run_analysis(${t.analysis_type}, ${clientId}, ${asOf}::date)::text as r`;
-        json = r.r;
+        // Written where it is computed: megabytes of JSON never travel to Node and back, and the
+        // stored text is exactly the function's (key order is part of the contract).
+        const [r] = await tx<{ n: number }[]>`
+          insert into fleet.fraud_json (client_id, analysis_type, result_json)
+          values (${clientId}, ${t.analysis_type}, fleet.run_analysis(${t.analysis_type}, ${clientId}, ${asOf}::date))
+          returning length(result_json::text) as n`;
+        bytes = r.n;
       } else {
         const fn = tsAnalyses[t.analysis_type];
         if (!fn) {
@@ -52,24 +65,23 @@ export async function analyzeClient(sql: Sql, clientId: string, opts: { asOf?: s
           log("warn", "analysis has no implementation yet; skipped", { analysis_type: t.analysis_type, client_id: clientId });
           continue;
         }
-        json = JSON.stringify(await fn({ tx, clientId, asOf }));
+        const json = JSON.stringify(await fn({ tx, clientId, asOf }));
+        await tx`
+          insert into fleet.fraud_json (client_id, analysis_type, result_json)
+          values (${clientId}, ${t.analysis_type}, ${json}::text::json)`; // text first: a json-typed parameter would be encoded again
+        bytes = json.length;
       }
-      rows.push({ type: t.analysis_type, json });
-      result.analyses.push({ type: t.analysis_type, engine: t.engine, ms: Math.round(performance.now() - t0), bytes: json.length });
-    }
-    await tx`delete from fleet.fraud_json where client_id = ${clientId}`;
-    if (rows.length) {
-      await tx`
-        insert into fleet.fraud_json (client_id, analysis_type, result_json)
-        select ${clientId}, r.t, r.j::json
-        from unnest(${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.json)}::text[]) as r (t, j)`;
+      result.analyses.push({ type: t.analysis_type, engine: t.engine, ms: Math.round(performance.now() - started), bytes });
     }
     await tx`
       update fleet.clients
       set analyzed_version = ${data_version}, analyzed_analyses_version = ${analyses_version}::int, analyzed_at = now()
       where client_id = ${clientId}`;
-    const [{ n }] = await tx<{ n: string }[]>`select count(*) as n from fleet.expenses where client_id = ${clientId}`;
+    // every expense row of the client is in exactly one roll-up month (cheaper than counting rows)
+    const [{ n }] = await tx<{ n: string }[]>`
+      select coalesce(sum(m.expense_rows), 0) as n from fleet.client_months m where m.client_id = ${clientId}`;
     result.expenseRows = Number(n);
+    result.steps.total_ms = Math.round(performance.now() - t0);
     return result;
   });
 }

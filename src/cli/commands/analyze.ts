@@ -16,7 +16,10 @@ export async function analyzeCommand(args: string[]): Promise<number> {
     if (values.json) process.stdout.write(JSON.stringify(r) + "\n");
     else {
       const total = r.analyses.reduce((s, a) => s + a.ms, 0);
-      process.stdout.write(`${id}: ${r.analyses.length} analyses written to fleet.fraud_json from ${r.expenseRows} expense rows (as of ${r.asOf}, ${total} ms)\n`);
+      process.stdout.write(
+        `${id}: ${r.analyses.length} analyses written to fleet.fraud_json from ${r.expenseRows} expense rows (as of ${r.asOf}) in ${r.steps.total_ms} ms: ` +
+          `as_of month ${r.steps.cache_ms} ms, fraud rules ${r.steps.rules_ms} ms, analyses ${total} ms\n`,
+      );
       for (const a of r.analyses) process.stdout.write(`  ${a.type.padEnd(40)} ${String(a.ms).padStart(6)} ms ${String(a.bytes).padStart(9)} bytes\n`);
       if (r.skipped.length) process.stdout.write(`  registered without a TypeScript implementation, skipped: ${r.skipped.join(", ")}\n`);
     }
