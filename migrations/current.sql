@@ -1,8 +1,1 @@
--- Persistent roll-ups of fleet.expenses maintained by statement triggers; the shared intermediates
--- and the rules read them instead of every expense row.
---!include expense_rollups.sql
---!include expenses_cache.sql
---!include expenses_by_vehicle_driver_month.sql
---!include expenses_by_month.sql
---!include expenses_by_vehicle_month.sql
---!include expenses_by_driver_month.sql
+-- Enter migration here
