@@ -9,16 +9,21 @@
 --   fleet.client_months   per client and month: every money category, km, litres, total, rows (the
 --                         intermediate fleet.expenses_by_month). 34 sums per group are kept at this
 --                         grain only: per vehicle-month they would cost ~30 times the memory.
---   fleet.vehicle_months  per client, vehicle and month: facts that need the vehicle-day or the
---                         reading order across drivers — fuel-norm inputs, the largest vehicle-day
---                         mileage, the lowest mileages of days with fuel bought, odometer statistics.
---                         Settings-independent screening statistics: a rule uses them to pick the few
+--   fleet.vehicle_months  per client, vehicle and month: the columns of
+--                         fleet.expenses_by_vehicle_month, computed per vehicle-day, and facts that
+--                         need the vehicle-day or the reading order across drivers — fuel-norm
+--                         inputs, the largest vehicle-day mileage, the lowest mileages of days with
+--                         fuel bought, odometer statistics, repair spend, day masks: settings-
+--                         independent screening statistics a rule uses to pick the few
 --                         vehicle-months worth reading day by day.
--- One definition per roll-up: fleet.rollup_select(kind) is the aggregate over a row source. The
--- triggers run it over the statement's inserted rows for months that had no rows before (a first
--- load aggregates what it inserts, without reading it back) and over fleet.expenses for months that
--- had rows. Reading (fleet.rollup_*_upto): a month is complete for an as_of on or after its last day;
--- the as_of month, when as_of is not its last day, is computed from fleet.expenses up to as_of.
+--   fleet.driver_months   per client, named driver and month (fleet.expenses_by_driver_month and the
+--                         day masks), summed from fleet.expense_months.
+-- One definition per roll-up: fleet.rollup_select(kind) (sql/rollup_select.sql) is the aggregate over
+-- a row source. The triggers run it over the statement's inserted rows for months that had no rows
+-- before (a first load aggregates what it inserts, without reading it back) and over
+-- fleet.expenses for months that had rows. Reading as of a date (sql/expenses_cache.sql): a month is
+-- complete for an as_of on or after its last day; the as_of month, when as_of is not its last day,
+-- is aggregated from fleet.expenses up to as_of.
 
 create table if not exists fleet.expense_months (
   client_id text not null references fleet.clients (client_id) on delete cascade,

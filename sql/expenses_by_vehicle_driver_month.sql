@@ -35,11 +35,6 @@ as $$
 $$;
 comment on function fleet.expenses_by_vehicle_driver_month(text, date) is 'Shared intermediate: one row per vehicle, driver and month up to as_of — fuel, salary, fines, maintenance, km, litres, total, rows, day bit masks (days present, driven, with fines) and zero-km row sums. From the roll-up fleet.expense_months.';
 
--- Number of days in a day bit mask (bit d-1 = day d of the month).
-create or replace function fleet.day_count(mask int)
-returns int
-language sql immutable parallel safe
-as $$
-  select coalesce(bit_count($1::bit(32))::int, 0)
-$$;
-comment on function fleet.day_count(int) is 'Number of set bits of a day mask of fleet.expenses_by_vehicle_driver_month (days of the month).';
+-- fleet.day_count counted a mask's days for the roll-ups the intermediates used to compute; the
+-- roll-ups (sql/rollup_select.sql) count them now.
+drop function if exists fleet.day_count(int);
